@@ -1,0 +1,154 @@
+"""Run a batch of inputs against a task's deployed prompt or chosen variants, with bounded
+concurrency, live progress, cancel and resume. Results land in the session log.
+
+The runner does its own retrying (the client it is given retries nothing) so that an item can
+show "retrying", and so that a generation is repeated only when HoneyHive cannot have made it:
+429, 503, or a connection that was never opened. Anything else fails that item with its error;
+the batch goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Protocol
+
+from hive_review.batch_store import DEPLOYED, DONE, FAILED, QUEUED, RETRYING, RUNNING, BatchItem, BatchStore
+from hive_review.log_entries import entry_from_generation
+from hive_review.store import SessionStore
+from honeyhive_api import APIConnectionError, Generation, HoneyHiveError, RateLimitError, ServerError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CONCURRENCY = 8
+MAX_CONCURRENCY = 32
+
+
+class Generator(Protocol):
+    def generate(
+        self,
+        task: str,
+        inputs: dict[str, str],
+        *,
+        prompts: list[str] | None = None,
+        user_properties: dict[str, str] | None = None,
+        source: str | None = None,
+    ) -> Generation: ...
+
+
+def not_processed(error: HoneyHiveError) -> bool:
+    """True when HoneyHive refused before doing anything, so running the item again is safe."""
+    if isinstance(error, RateLimitError):
+        return True
+    if isinstance(error, ServerError):
+        return error.status_code == 503
+    return isinstance(error, APIConnectionError) and not error.request_sent
+
+
+class BatchRunner:
+    """Runs the unfinished items of one batch on a background thread."""
+
+    def __init__(
+        self,
+        client: Generator,
+        sessions: SessionStore,
+        batches: BatchStore,
+        batch_id: str,
+        *,
+        reviewer: str,
+        source: str,
+        max_attempts: int = 5,
+        base_delay: float = 0.5,
+        max_delay: float = 10.0,
+        sleep: Callable[[float], bool] | None = None,
+    ) -> None:
+        batch = batches.get_batch(batch_id)
+        if batch is None:
+            raise ValueError(f"No batch {batch_id!r} in this database.")
+        self.batch = batch
+        self._client = client
+        self._sessions = sessions
+        self._batches = batches
+        self._reviewer = reviewer
+        self._source = source
+        self._max_attempts = max_attempts
+        self._base_delay = base_delay
+        self._max_delay = max_delay
+        self._cancelled = threading.Event()
+        self._thread: threading.Thread | None = None
+        # Waiting out a backoff ends early on cancel: Event.wait returns True once it is set.
+        self._sleep = sleep or self._cancelled.wait
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        if self.running:
+            return
+        self._cancelled.clear()
+        self._batches.reset_interrupted(self.batch.id)
+        self._thread = threading.Thread(target=self._run, name=f"batch-{self.batch.id}", daemon=True)
+        self._thread.start()
+
+    def cancel(self) -> None:
+        """Stop taking new items; items already at HoneyHive finish. The rest stay queued."""
+        self._cancelled.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return not self.running
+
+    def _run(self) -> None:
+        items = self._batches.items(self.batch.id, [QUEUED])
+        with ThreadPoolExecutor(max_workers=self.batch.concurrency, thread_name_prefix="batch") as pool:
+            for item in items:
+                pool.submit(self._run_item, item)
+
+    def _run_item(self, item: BatchItem) -> None:
+        if self._cancelled.is_set():
+            return
+        attempts = item.attempts
+        self._batches.mark(item.id, RUNNING, attempts=attempts)
+        while True:
+            attempts += 1
+            try:
+                generation = self._client.generate(
+                    self.batch.task,
+                    item.inputs,
+                    prompts=None if item.variant == DEPLOYED else [item.variant],
+                    user_properties={"user_id": self._reviewer},
+                    source=self._source,
+                )
+            except HoneyHiveError as error:
+                if not_processed(error) and attempts < self._max_attempts and not self._cancelled.is_set():
+                    self._batches.mark(item.id, RETRYING, attempts=attempts, error=error.message)
+                    delay = min(self._max_delay, self._base_delay * 2 ** (attempts - 1))
+                    if self._sleep(random.uniform(0, delay)):  # noqa: S311 - jitter, not security
+                        self._batches.mark(item.id, QUEUED, attempts=attempts, error=error.message)
+                        return
+                    continue
+                self._batches.mark(item.id, FAILED, attempts=attempts, error=error.message)
+                return
+            except Exception as error:  # a bug must fail its item, not silently kill the worker
+                log.exception("batch item %s failed unexpectedly", item.id)
+                self._batches.mark(item.id, FAILED, attempts=attempts, error=f"internal error: {error}")
+                return
+            entry = entry_from_generation(
+                generation,
+                session_id=self.batch.session_id,
+                reviewer=self._reviewer,
+                task=self.batch.task,
+                inputs=item.inputs,
+                origin="batch",
+                source=self._source,
+                prompt_name=item.variant or None,
+                batch_id=self.batch.id,
+            )
+            self._sessions.add_entry(entry)
+            self._batches.mark(item.id, DONE, attempts=attempts, generation_id=generation.generation_id)
+            return

@@ -1,0 +1,78 @@
+"""Log completions made elsewhere through ``POST /generations/log`` and add them to the session log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from hive_review.log_entries import entry_from_generation
+from hive_review.store import SessionStore
+from hive_review.uploads import IngestRow
+from honeyhive_api import Generation, HoneyHiveError
+
+
+class GenerationLogger(Protocol):
+    def log_generation(self, task: str, model: str, generation: str, **kwargs: object) -> Generation: ...
+
+
+@dataclass
+class IngestResult:
+    logged: int = 0
+    failures: list[tuple[int, str]] = field(default_factory=list)  # (1-based row number, message)
+
+
+def ingest_completions(
+    client: GenerationLogger,
+    store: SessionStore,
+    rows: Sequence[IngestRow],
+    *,
+    task: str,
+    session_id: str,
+    reviewer: str,
+    source: str,
+    batch_id: str,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> IngestResult:
+    """Log each row; a row HoneyHive refuses is reported with its number and does not stop the rest."""
+    result = IngestResult()
+    entries = []
+    for number, row in enumerate(rows, start=1):
+        try:
+            generation = client.log_generation(
+                task,
+                row.model,
+                row.completion,
+                hyperparameters={},
+                prompt_template=row.prompt_template,
+                inputs=row.inputs or None,
+                prompt=row.prompt,
+                usage=row.usage,
+                latency=row.latency_ms,
+                source=source,
+                user_properties={"user_id": reviewer},
+            )
+        except HoneyHiveError as exc:
+            result.failures.append((number, exc.message))
+        else:
+            if not generation.model:
+                generation = generation.model_copy(update={"model": row.model})
+            if generation.latency is None and row.latency_ms is not None:
+                generation = generation.model_copy(update={"latency": row.latency_ms})
+            entries.append(
+                entry_from_generation(
+                    generation,
+                    session_id=session_id,
+                    reviewer=reviewer,
+                    task=task,
+                    inputs=row.inputs,
+                    origin="ingest",
+                    source=source,
+                    batch_id=batch_id,
+                )
+            )
+            result.logged += 1
+        if on_progress is not None:
+            on_progress(number, len(rows))
+    store.add_entries(entries)
+    return result

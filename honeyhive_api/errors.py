@@ -1,0 +1,87 @@
+"""Exceptions of the HoneyHive client: one class per kind of failure.
+
+Every message is built from the server's answer and the request's method and path only; the
+API key is never part of a request line or body we quote, and ``redact`` scrubs it from
+anything we do quote (a server may echo a header back).
+"""
+
+from __future__ import annotations
+
+
+class HoneyHiveError(Exception):
+    """Base of every error the client raises."""
+
+    def __init__(self, message: str, *, status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, status_code={self.status_code!r})"
+
+
+class APIStatusError(HoneyHiveError):
+    """The server answered with a status >= 400."""
+
+    def __init__(self, message: str, *, status_code: int) -> None:
+        super().__init__(message, status_code=status_code)
+
+
+class AuthenticationError(APIStatusError):
+    """401 or 403: the API key is wrong, missing or not allowed."""
+
+
+class NotFoundError(APIStatusError):
+    """404: the task, prompt or generation does not exist."""
+
+
+class ValidationError(APIStatusError):
+    """400 or 422: the request was malformed; the message names the offending fields."""
+
+    def __init__(self, message: str, *, status_code: int, fields: list[str] | None = None) -> None:
+        super().__init__(message, status_code=status_code)
+        self.fields = fields or []
+
+
+class PayloadTooLargeError(ValidationError):
+    """413: the request body is larger than the server accepts."""
+
+
+class RateLimitError(APIStatusError):
+    """429 after every retry was used."""
+
+    def __init__(self, message: str, *, status_code: int = 429, retry_after: float | None = None) -> None:
+        super().__init__(message, status_code=status_code)
+        self.retry_after = retry_after
+
+
+class ServerError(APIStatusError):
+    """5xx after every retry was used."""
+
+
+class APIConnectionError(HoneyHiveError):
+    """The server could not be reached, or the connection broke mid-answer.
+
+    ``request_sent`` is False when the connection was never made (refused, unresolvable, connect
+    timeout): then the server cannot have acted on the request, and even a generation may be
+    sent again.
+    """
+
+    def __init__(self, message: str, *, request_sent: bool = True) -> None:
+        super().__init__(message)
+        self.request_sent = request_sent
+
+
+class APITimeoutError(APIConnectionError):
+    """The server did not answer within the timeout."""
+
+
+class MalformedResponseError(HoneyHiveError):
+    """The server answered 2xx with a body that is not the JSON the contract promises."""
+
+
+def redact(text: str, secret: str | None) -> str:
+    """Replace every occurrence of ``secret`` in ``text``; a no-op for an empty secret."""
+    if secret:
+        text = text.replace(secret, "[redacted]")
+    return text

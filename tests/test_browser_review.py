@@ -1,0 +1,99 @@
+"""A reviewer's whole flow in Debian's chromium against ``streamlit run app.py``: run, rate, check
+what HoneyHive (the emulator) stored, then download the log and find the rating in it."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+import requests
+from browser_support import choose_option, chromium_page, open_app, streamlit_server, wait_for_app_run
+
+from hive_review.exports import read_export
+from honeyhive_api.emulator import EmulatorConfig, EmulatorServer
+
+pytestmark = pytest.mark.browser
+TASK = "Sandbox - Email Writer"
+
+
+@pytest.fixture(scope="module")
+def live_studio(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("browser")
+    config = EmulatorConfig(
+        api_key="browser-test-key", db_path=str(tmp / "emulator.sqlite3"), provider="offline"
+    )
+    with EmulatorServer(config) as emulator:
+        env = {
+            "HONEYHIVE_API_KEY": emulator.api_key,
+            "HONEYHIVE_BASE_URL": emulator.url,
+            "HIVE_REVIEW_DATABASE_URL": f"sqlite:///{tmp / 'sessions.sqlite3'}",
+            "HIVE_REVIEW_REVIEWER": "qa-bob",
+        }
+        with streamlit_server(env, tmp / "streamlit.log") as url:
+            yield url, emulator
+
+
+def _stored_feedback(emulator, generation_id: str) -> dict:
+    answer = requests.get(
+        f"{emulator.url}/generations",
+        params={"task": TASK},
+        headers={"Authorization": f"Bearer {emulator.api_key}"},
+        timeout=5,
+    )
+    answer.raise_for_status()
+    row = next(g for g in answer.json() if g["generation_id"] == generation_id)
+    return row.get("feedback") or {}
+
+
+def test_run_rate_and_find_the_rating_in_the_downloaded_log(live_studio, tmp_path):
+    url, emulator = live_studio
+    with chromium_page() as page:
+        open_app(page, url)
+        choose_option(page, "Task", TASK)
+        page.get_by_role("textbox", name="topic").fill("quarterly planning offsite")
+        page.get_by_role("textbox", name="tone").fill("upbeat")
+        page.get_by_role("button", name="Run").click()
+        wait_for_app_run(page)
+        completion = page.get_by_test_id("stCode").filter(has_text="quarterly planning offsite")
+        completion.first.wait_for()
+
+        page.get_by_role("radio", name="Thumbs up").click()
+        wait_for_app_run(page)
+        page.get_by_role("radio", name="4 out of 5 stars").click()
+        wait_for_app_run(page)
+        page.get_by_role("textbox", name="Comment").fill("Good energy; trim the last paragraph.")
+        page.get_by_role("textbox", name="Comment").press("Tab")  # commit the text area
+        wait_for_app_run(page)
+        page.get_by_role("button", name="Submit rating").click()
+        wait_for_app_run(page)
+        page.get_by_text("Rating delivered to HoneyHive").wait_for(timeout=20_000)
+
+        generation_id = page.get_by_text("Generation id").first.inner_text().split()[-1]
+        stored = _stored_feedback(emulator, generation_id)
+        assert stored["accepted"] is True
+        assert stored["rating"] == 4
+        assert stored["comment"] == "Good energy; trim the last paragraph."
+        assert stored["reviewer"] == "qa-bob"
+        assert stored["labels"] == []
+
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name="Session log").click()
+        wait_for_app_run(page)
+        downloaded = {}
+        for name in ("CSV", "JSONL", "Parquet", "Excel"):
+            button = page.get_by_test_id("stDownloadButton").filter(has_text=name).get_by_role("button")
+            with page.expect_download() as download_info:
+                button.click()
+            path = tmp_path / download_info.value.suggested_filename
+            download_info.value.save_as(path)
+            downloaded[name] = read_export(path.read_bytes(), path.name)
+
+    csv_rows = pd.read_csv(io.BytesIO((tmp_path / "hive-review-log.csv").read_bytes()))
+    row = csv_rows[csv_rows["generation_id"] == generation_id]
+    assert len(row) == 1
+    assert int(row["rating"].iloc[0]) == 4
+    assert row["thumbs"].iloc[0] == "up"
+    assert row["reviewer"].iloc[0] == "qa-bob"
+    for name, frame in downloaded.items():
+        match = frame[frame["generation_id"] == generation_id]
+        assert int(match["rating"].iloc[0]) == 4, name

@@ -1,0 +1,1 @@
+"""Streamlit building blocks of the studio: pages call these ``render_*`` functions."""

@@ -1,0 +1,62 @@
+"""How a completion is shown. Model output is untrusted text: it is never rendered as HTML and
+can never make the browser fetch anything.
+
+* Plain text (the default) goes through ``st.code``, which shows characters, not markup.
+* The optional Markdown view first strips images and unsafe links
+  (``hive_review.safe_text.markdown_without_remote_content``); Streamlit already escapes raw HTML.
+* While streaming, ``st.write_stream`` types into a Markdown element, so each chunk is
+  backslash-escaped first: a half-received ``![x](https://…)`` can never become an image.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+
+import streamlit as st
+
+from hive_review.safe_text import escape_markdown, markdown_without_remote_content
+
+# Past this length a fixed-height, scrollable box keeps the page usable.
+LONG_TEXT_CHARS = 4_000
+
+
+def render_completion(text: str, *, markdown: bool) -> None:
+    if markdown:
+        st.markdown(markdown_without_remote_content(text))
+        return
+    height: int | str = 420 if len(text) > LONG_TEXT_CHARS else "content"
+    st.code(text, language=None, wrap_lines=True, height=height)
+
+
+def stream_completion(chunks: Iterable[str]) -> None:
+    """Show chunks as they arrive, escaped so that nothing in them is interpreted."""
+
+    def escaped() -> Iterator[str]:
+        for chunk in chunks:
+            yield escape_markdown(chunk)
+
+    st.write_stream(escaped())
+
+
+def render_metadata(row: Mapping[str, object]) -> None:
+    """The numbers of one generation: id, version, model, latency, tokens, cost."""
+    latency = row.get("latency_ms")
+    tokens = row.get("total_tokens")
+    cost = row.get("cost")
+    parts = [
+        f"**Version** `{row.get('prompt_version') or '—'}`",
+        f"**Model** `{row.get('model') or '—'}`",
+        f"**Latency** {float(latency):,.0f} ms" if _is_number(latency) else "**Latency** —",
+        f"**Tokens** {int(tokens):,}" if _is_number(tokens) else "**Tokens** —",  # type: ignore[arg-type]
+        f"**Cost** ${float(cost):.5f}" if _is_number(cost) else "**Cost** —",
+    ]
+    st.caption(" · ".join(parts))
+    st.caption(f"Generation id `{row.get('generation_id')}`")
+
+
+def _is_number(value: object) -> bool:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return number == number  # NaN is not a number to show

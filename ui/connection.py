@@ -1,0 +1,175 @@
+"""The sidebar connection panel: which HoneyHive, which reviewer, which review session.
+
+Drawn by ``app.py`` on every run, before the page, so every page gets the same ``Studio``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import streamlit as st
+
+from hive_review import settings as cfg
+from hive_review.local_emulator import LocalEmulator
+from hive_review.outbox import FeedbackOutbox
+from hive_review.store import ReviewSession, SessionStore
+from honeyhive_api import APIConnectionError, AuthenticationError, HoneyHiveClient, HoneyHiveError, Task
+from ui import services
+from ui.state import Keys
+
+
+@dataclass(frozen=True)
+class Studio:
+    """What a page needs to work: the connection, the stores, and who is reviewing."""
+
+    connection: cfg.ConnectionSettings
+    client: HoneyHiveClient
+    store: SessionStore
+    outbox: FeedbackOutbox
+    reviewer: str
+    source: str
+    session: ReviewSession
+    emulator: LocalEmulator | None
+
+    def tasks(self) -> list[Task]:
+        return services.list_tasks(self.connection.fingerprint, self.client)
+
+
+def read_secrets() -> Mapping[str, object]:
+    """``st.secrets`` as a mapping; empty when no secrets.toml exists (st.secrets raises then)."""
+    try:
+        return {key: st.secrets[key] for key in st.secrets}
+    except FileNotFoundError:
+        return {}
+
+
+def _connection_settings() -> tuple[cfg.ConnectionSettings, LocalEmulator | None]:
+    configured = cfg.resolve_connection(read_secrets(), os.environ)
+    with st.sidebar.expander("HoneyHive connection", expanded=configured is None):
+        if configured is not None:
+            where = "Streamlit secrets" if configured.key_source == "secrets" else "the environment"
+            st.caption(f"API key: set in {where} (hidden).")
+            st.caption(f"Base URL: `{configured.base_url}`")
+            return configured, None
+        sidebar_key = st.text_input(
+            "HoneyHive API key",
+            type="password",
+            key=Keys.API_KEY_INPUT,
+            help="Leave empty to use the local HoneyHive emulator. Better: set HONEYHIVE_API_KEY "
+            "or put it in .streamlit/secrets.toml, so it never passes through the browser.",
+        )
+        sidebar_url = st.text_input("Base URL", value=cfg.DEFAULT_BASE_URL, key=Keys.BASE_URL_INPUT)
+        typed = cfg.resolve_connection({}, {}, sidebar_key=sidebar_key, sidebar_base_url=sidebar_url)
+        if typed is not None:
+            return typed, None
+    emulator = services.local_emulator()
+    return emulator.connection, emulator
+
+
+def _check_connection(
+    studio_client: HoneyHiveClient, connection: cfg.ConnectionSettings
+) -> list[Task] | None:
+    """List the tasks once; a bad key or an unreachable URL becomes a message with the fix."""
+    try:
+        return services.list_tasks(connection.fingerprint, studio_client)
+    except AuthenticationError:
+        st.error(
+            "**HoneyHive rejected the API key (401).** Check `HONEYHIVE_API_KEY` in "
+            "`.streamlit/secrets.toml` or the environment, or the key typed in the sidebar. "
+            "You find your key in HoneyHive under *Settings > Account*.",
+            icon=":material/key_off:",
+        )
+    except APIConnectionError as exc:
+        st.error(
+            f"**Cannot reach HoneyHive at `{connection.base_url}`.** {exc.message} "
+            "Check `HONEYHIVE_BASE_URL` (default https://api.honeyhive.ai), or clear the API key to use "
+            "the local emulator.",
+            icon=":material/cloud_off:",
+        )
+    except HoneyHiveError as exc:
+        st.error(f"**HoneyHive answered with an error.** {exc.message}", icon=":material/error:")
+    return None
+
+
+def _review_session(store: SessionStore, reviewer: str) -> ReviewSession:
+    sessions = store.list_sessions()
+    current_id = st.session_state.get(Keys.SESSION_ID)
+    current = next((s for s in sessions if s.id == current_id), None)
+    if current is None:
+        mine = [s for s in sessions if s.reviewer == reviewer]
+        current = mine[0] if mine else store.create_session(reviewer)
+        st.session_state[Keys.SESSION_ID] = current.id
+        sessions = store.list_sessions()
+    with st.sidebar.expander("Review session", expanded=False):
+        labels = {s.id: f"{s.name} · {s.reviewer}" for s in sessions}
+        chosen = st.selectbox(
+            "Resume a session",
+            options=list(labels),
+            index=list(labels).index(current.id),
+            format_func=labels.__getitem__,
+            key=Keys.SESSION_PICKER,
+        )
+        if chosen != current.id:
+            st.session_state[Keys.SESSION_ID] = chosen
+            current = next(s for s in sessions if s.id == chosen)
+        if st.button("Start a new session", icon=":material/add:", key=Keys.NEW_SESSION):
+            current = store.create_session(reviewer)
+            st.session_state[Keys.SESSION_ID] = current.id
+            st.rerun()
+    return current
+
+
+def render_connection_panel() -> Studio | None:
+    """Draw the sidebar; ``None`` (after showing why) when HoneyHive cannot be used."""
+    connection, emulator = _connection_settings()
+    if emulator is not None:
+        st.sidebar.success(
+            f"**Local HoneyHive emulator** · model `{emulator.model}`",
+            icon=":material/science:",
+        )
+    client = services.client_for(connection)
+    reviewer = st.sidebar.text_input(
+        "Reviewer id",
+        value=os.environ.get(cfg.REVIEWER, "") or "anonymous",
+        key=Keys.REVIEWER,
+        help="Sent with every generation (user_properties.user_id) and every rating.",
+    ).strip()
+    source = st.sidebar.text_input("Source", value=cfg.SOURCE_DEFAULT, key=Keys.SOURCE).strip()
+    if _check_connection(client, connection) is None:
+        return None
+    if not reviewer:
+        st.warning("Enter a **reviewer id** in the sidebar: every rating is sent with it.")
+        return None
+    store = services.current_store()
+    session = _review_session(store, reviewer)
+    return Studio(
+        connection=connection,
+        client=client,
+        store=store,
+        outbox=services.outbox_for(connection),
+        reviewer=reviewer,
+        source=source or cfg.SOURCE_DEFAULT,
+        session=session,
+        emulator=emulator,
+    )
+
+
+# The studio of the run in progress. app.py sets it before running the page; Streamlit runs a
+# session's script in one thread, so a thread-local holds exactly this run's studio.
+_current = threading.local()
+
+
+def set_current_studio(studio: Studio) -> None:
+    _current.studio = studio
+
+
+def current_studio() -> Studio:
+    """The studio app.py built for this run; pages call this instead of rebuilding the sidebar."""
+    studio: Studio | None = getattr(_current, "studio", None)
+    if studio is None:
+        st.error("Open Hive Review through its entry point: `streamlit run app.py`.")
+        st.stop()
+    return studio

@@ -1,0 +1,104 @@
+"""The Ingest page: completions produced outside HoneyHive's proxy are logged through
+``POST /generations/log`` (the product note's second method) and then rated like any other."""
+
+from __future__ import annotations
+
+import uuid
+
+import pandas as pd
+import streamlit as st
+
+from hive_review import columns as col
+from hive_review.ingest import IngestResult, ingest_completions
+from hive_review.uploads import MAX_ROWS, MAX_UPLOAD_BYTES, UploadError, ingest_rows, read_table
+from ui.completion_view import render_completion, render_metadata
+from ui.connection import Studio
+from ui.rating_form import render_rating_form
+
+BATCH_KEY = "ingest.batch_id"
+RESULT_KEY = "ingest.result"
+PAGE_SIZE = 5
+
+
+def render_ingest(studio: Studio) -> None:
+    st.title("Ingest completions")
+    st.markdown(
+        "Log completions your own servers produced, then rate them here. Upload a **CSV** or **JSONL** file "
+        "with one completion per row: `completion` and `model` are required; inputs go in `input.<variable>` "
+        "columns (or an `inputs` JSON column); `prompt_template`, `prompt`, `latency_ms`, `prompt_tokens`, "
+        "`completion_tokens` and `total_tokens` are optional. "
+        f"Up to {MAX_ROWS:,} rows and {MAX_UPLOAD_BYTES // (1024 * 1024)} MB per file."
+    )
+    tasks = [task.name for task in studio.tasks()]
+    if not tasks:
+        st.info("HoneyHive has no tasks yet: ingested completions must belong to a task.")
+        return
+    task = st.selectbox("Task", tasks, key="ingest.task")
+    uploaded = st.file_uploader("Completions file", type=["csv", "jsonl"], key="ingest.file")
+    if uploaded is not None:
+        try:
+            rows = ingest_rows(read_table(uploaded.getvalue(), uploaded.name))
+        except UploadError as exc:
+            st.error(str(exc), icon=":material/rule:")
+            rows = []
+        if rows:
+            st.caption(f"{len(rows):,} completions ready to log to **{task}**.")
+            if st.button(f"Log {len(rows):,} completions", type="primary", key="ingest.go"):
+                batch_id = f"ingest-{uuid.uuid4().hex[:12]}"
+                progress = st.progress(0.0, text="Logging…")
+
+                def report(done: int, total: int) -> None:
+                    progress.progress(done / total, text=f"Logged {done:,} of {total:,}")
+
+                result = ingest_completions(
+                    studio.client,
+                    studio.store,
+                    rows,
+                    task=task,
+                    session_id=studio.session.id,
+                    reviewer=studio.reviewer,
+                    source=studio.source,
+                    batch_id=batch_id,
+                    on_progress=report,
+                )
+                st.session_state[BATCH_KEY] = batch_id
+                st.session_state[RESULT_KEY] = result
+    _render_result(st.session_state.get(RESULT_KEY))
+    _render_batch(studio, st.session_state.get(BATCH_KEY))
+
+
+def _render_result(result: IngestResult | None) -> None:
+    if result is None:
+        return
+    if result.logged:
+        st.success(f"Logged {result.logged:,} completions to HoneyHive. Rate them below.")
+    for row_number, error in result.failures:
+        st.error(f"Row {row_number}: {error}")
+
+
+def _render_batch(studio: Studio, batch_id: str | None) -> None:
+    if not batch_id:
+        return
+    log = studio.store.load_log(studio.session.id)
+    batch = log[log[col.BATCH_ID] == batch_id]
+    if batch.empty:
+        return
+    st.subheader("Rate the ingested completions")
+    pages = max(1, -(-len(batch) // PAGE_SIZE))
+    page = (
+        st.number_input("Page", min_value=1, max_value=pages, value=1, key="ingest.page") if pages > 1 else 1
+    )
+    start = (int(page) - 1) * PAGE_SIZE
+    for _, row in batch.iloc[start : start + PAGE_SIZE].iterrows():
+        record = row.to_dict()
+        with st.container(border=True):
+            render_completion(str(record.get(col.COMPLETION) or ""), markdown=False)
+            render_metadata(record)
+            render_rating_form(studio, {k: (None if _is_missing(v) else v) for k, v in record.items()})
+
+
+def _is_missing(value: object) -> bool:
+    try:
+        return bool(pd.isna(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False

@@ -1,0 +1,176 @@
+"""The Playground: pick a task, see its deployed prompt, fill the inputs, run, read, rate."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import streamlit as st
+
+from hive_review import columns as col
+from hive_review.log_entries import entry_from_generation
+from hive_review.run_inputs import input_problems
+from hive_review.safe_text import escape_markdown
+from honeyhive_api import HoneyHiveError, Prompt, Task
+from honeyhive_api.templates import prompt_variables
+from ui import services
+from ui.completion_view import render_completion, render_metadata, stream_completion
+from ui.connection import Studio
+from ui.rating_form import render_rating_form
+from ui.state import Keys, input_key
+
+# How many of this session's runs stay on the page; older ones are on the Session log page.
+RECENT_RUNS_SHOWN = 5
+
+
+def render_playground(studio: Studio) -> None:
+    st.title("Playground")
+    tasks = studio.tasks()
+    if not tasks:
+        st.info("HoneyHive has no tasks yet. Create one in HoneyHive (or seed the emulator) and reload.")
+        return
+    task = _pick_task(tasks)
+    prompts = services.list_prompts(studio.connection.fingerprint, task.name, studio.client)
+    if not prompts:
+        st.warning(f"Task **{task.name}** has no prompts. Deploy a prompt for it in HoneyHive first.")
+        return
+    prompt = _pick_variant(task.name, prompts)
+    _render_prompt(prompt)
+    variables = prompt_variables(prompt.text, prompt.input_variables)
+    values = _input_form(task.name, variables)
+    if values is not None:
+        problems = input_problems(variables, values)
+        if problems:
+            for problem in problems:
+                st.error(problem, icon=":material/edit_note:")
+        else:
+            _run(studio, task.name, prompt, values)
+    _render_recent_runs(studio)
+
+
+def _pick_task(tasks: list[Task]) -> Task:
+    by_name = {task.name: task for task in tasks}
+    name = st.selectbox("Task", list(by_name), key=Keys.TASK, help="A HoneyHive task (project).")
+    return by_name[name]
+
+
+def _variant_label(prompt: Prompt) -> str:
+    deployed = " · deployed" if prompt.is_deployed else ""
+    return f"{prompt.name} ({prompt.version or 'no version'}){deployed}"
+
+
+def _pick_variant(task_name: str, prompts: list[Prompt]) -> Prompt:
+    deployed_index = next((i for i, p in enumerate(prompts) if p.is_deployed), 0)
+    by_name = {p.name: p for p in prompts}
+    names = list(by_name)
+    key = f"{Keys.VARIANT}.{task_name}"
+    if st.session_state.get(key) not in names:
+        st.session_state[key] = names[deployed_index]
+    chosen = st.selectbox(
+        "Prompt variant",
+        names,
+        key=key,
+        format_func=lambda name: _variant_label(by_name[name]),
+        help="The deployed prompt is what HoneyHive's proxy runs; pick another variant to try it.",
+    )
+    return by_name[chosen]
+
+
+def _render_prompt(prompt: Prompt) -> None:
+    title = "Deployed prompt" if prompt.is_deployed else "Prompt variant (not deployed)"
+    with st.expander(f"{title}: {prompt.name}", expanded=True):
+        left, right = st.columns([3, 2])
+        with left:
+            st.code(prompt.text, language=None, wrap_lines=True)
+        with right:
+            st.markdown(f"**Version** `{prompt.version or '—'}`  \n**Model** `{prompt.model}`")
+            st.caption("Hyperparameters")
+            st.json(prompt.hyperparameters, expanded=True)
+
+
+def _input_form(task_name: str, variables: list[str]) -> dict[str, str] | None:
+    """The inputs as typed, when Run was pressed; ``None`` otherwise.
+
+    Values are kept per task in session state (not only in widgets, which Streamlit forgets when
+    the page is left), so a failed run or a trip to another page keeps what the reviewer typed.
+    """
+    saved: dict[str, str] = st.session_state.setdefault(f"playground.saved.{task_name}", {})
+    for name in variables:
+        st.session_state.setdefault(input_key(task_name, name), saved.get(name, ""))
+    with st.form(f"playground.form.{task_name}", border=True):
+        if not variables:
+            st.caption("This prompt has no input variables: Run sends it as it is.")
+        for name in variables:
+            st.text_area(name, key=input_key(task_name, name), height=80)
+        pressed = st.form_submit_button("Run", type="primary", icon=":material/play_arrow:")
+    if not pressed:
+        return None
+    values = {name: st.session_state.get(input_key(task_name, name)) or "" for name in variables}
+    saved.update(values)
+    return values
+
+
+def _run(studio: Studio, task_name: str, prompt: Prompt, values: dict[str, str]) -> None:
+    variant = None if prompt.is_deployed else [prompt.name]
+    with st.container(border=True):
+        st.caption(f"Running **{prompt.name}** on HoneyHive…")
+        try:
+            with studio.client.generate_stream(
+                task_name,
+                values,
+                prompts=variant,
+                user_properties={"user_id": studio.reviewer},
+                source=studio.source,
+            ) as stream:
+                stream_completion(stream)
+            generation = stream.generation
+        except HoneyHiveError as exc:
+            st.error(
+                f"**The generation failed.** {exc.message}  \nYour inputs are kept; run again when ready."
+            )
+            return
+    if generation is None:
+        st.error("The generation ended without a result. Your inputs are kept; run again.")
+        return
+    entry = entry_from_generation(
+        generation,
+        session_id=studio.session.id,
+        reviewer=studio.reviewer,
+        task=task_name,
+        inputs=values,
+        origin="playground",
+        source=studio.source,
+        prompt_name=prompt.name,
+    )
+    studio.store.add_entry(entry)
+    st.session_state.setdefault(Keys.RUNS, []).append(generation.generation_id)
+    st.rerun()  # draw the new run with its rating form, in its place among the recent runs
+
+
+def _render_recent_runs(studio: Studio) -> None:
+    run_ids: list[str] = st.session_state.get(Keys.RUNS, [])
+    if not run_ids:
+        return
+    st.subheader("Completions")
+    st.toggle(
+        "Markdown view",
+        key=Keys.MARKDOWN_VIEW,
+        help="Render completions as Markdown, with images and unsafe links removed. Off: plain text.",
+    )
+    markdown = bool(st.session_state.get(Keys.MARKDOWN_VIEW))
+    for generation_id in reversed(run_ids[-RECENT_RUNS_SHOWN:]):
+        row = studio.store.get_entry(generation_id)
+        if row is None:
+            continue
+        _render_run(studio, row, markdown=markdown)
+
+
+def _render_run(studio: Studio, row: dict[str, Any], *, markdown: bool) -> None:
+    with st.container(border=True):
+        inputs = json.loads(row.get(col.INPUTS_JSON) or "{}")
+        summary = ", ".join(f"{k}={v[:40]!r}" for k, v in inputs.items()) or "no inputs"
+        st.markdown(f"**{row.get(col.TASK)}** · `{row.get(col.PROMPT_NAME) or row.get(col.PROMPT_VERSION)}`")
+        st.caption(escape_markdown(summary.replace("\n", " ")))
+        render_completion(str(row.get(col.COMPLETION) or ""), markdown=markdown)
+        render_metadata(row)
+        render_rating_form(studio, row)

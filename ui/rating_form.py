@@ -1,0 +1,140 @@
+"""The one rating form used wherever a completion is shown: thumbs, 1-5 stars, labels, comment
+and the ideal answer.
+
+It is a fragment: rating reruns only the form, not the page around it (which may hold a log of
+thousands of rows). Every change is saved at once into a draft in session state, because
+Streamlit drops a widget's value when the widget is not drawn (a page switch); the form is
+seeded from that draft, or from the stored rating, each time it is drawn. Submitting commits the
+rating to the local store first and only then lets the outbox deliver it to HoneyHive.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from hive_review import columns as col
+from hive_review.ratings import Rating
+from ui.connection import Studio
+from ui.state import Keys, rating_key
+
+DEFAULT_LABELS = ("accurate", "helpful", "concise", "wrong tone", "off-topic", "hallucination", "unsafe")
+LABELS_ENV = "HIVE_REVIEW_LABELS"
+PARTS = ("thumbs", "stars", "labels", "comment", "ideal")
+
+
+def label_options() -> list[str]:
+    """Labels a reviewer may pick: ``HIVE_REVIEW_LABELS`` (comma-separated) or the defaults."""
+    configured = [label.strip() for label in os.environ.get(LABELS_ENV, "").split(",") if label.strip()]
+    return configured or list(DEFAULT_LABELS)
+
+
+def _drafts() -> dict[str, dict[str, Any]]:
+    return st.session_state.setdefault(Keys.DRAFTS, {})
+
+
+def _stored_values(row: Mapping[str, Any]) -> dict[str, Any]:
+    thumbs = row.get(col.THUMBS)
+    stars = row.get(col.RATING)
+    labels = row.get(col.LABELS)
+    return {
+        "thumbs": {"up": 1, "down": 0}.get(thumbs) if isinstance(thumbs, str) else None,
+        "stars": int(stars) - 1 if stars is not None and not pd.isna(stars) else None,
+        "labels": [x.strip() for x in labels.split(",") if x.strip()] if isinstance(labels, str) else [],
+        "comment": row.get(col.COMMENT) if isinstance(row.get(col.COMMENT), str) else "",
+        "ideal": row.get(col.IDEAL_ANSWER) if isinstance(row.get(col.IDEAL_ANSWER), str) else "",
+    }
+
+
+def _save_draft(generation_id: str) -> None:
+    _drafts()[generation_id] = {part: st.session_state.get(rating_key(generation_id, part)) for part in PARTS}
+
+
+def _rating_from_state(generation_id: str) -> Rating:
+    value = {part: st.session_state.get(rating_key(generation_id, part)) for part in PARTS}
+    thumbs = {1: "up", 0: "down"}.get(value["thumbs"]) if value["thumbs"] is not None else None
+    stars = value["stars"] + 1 if value["stars"] is not None else None
+    return Rating(
+        thumbs=thumbs,  # type: ignore[arg-type]
+        stars=stars,
+        labels=tuple(value["labels"] or ()),
+        comment=(value["comment"] or "").strip(),
+        ideal_answer=(value["ideal"] or "").strip(),
+    )
+
+
+@st.fragment
+def render_rating_form(studio: Studio, row: Mapping[str, Any]) -> None:
+    generation_id = str(row[col.GENERATION_ID])
+    current = studio.store.get_entry(generation_id) or dict(row)
+    seed = _drafts().get(generation_id) or _stored_values(current)
+    options = label_options()
+    for part in PARTS:
+        value = seed.get(part)
+        if part == "labels":
+            value = [label for label in (value or []) if label in options]
+        st.session_state.setdefault(rating_key(generation_id, part), value)
+
+    def on_change() -> None:
+        _save_draft(generation_id)
+
+    with st.container(border=True):
+        thumbs_col, stars_col = st.columns([1, 3])
+        with thumbs_col:
+            st.caption("Thumbs")
+            st.feedback("thumbs", key=rating_key(generation_id, "thumbs"), on_change=on_change)
+        with stars_col:
+            st.caption("Rating")
+            st.feedback("stars", key=rating_key(generation_id, "stars"), on_change=on_change)
+        st.multiselect("Labels", options, key=rating_key(generation_id, "labels"), on_change=on_change)
+        st.text_area("Comment", key=rating_key(generation_id, "comment"), on_change=on_change, height=68)
+        st.text_area(
+            "Ideal answer",
+            key=rating_key(generation_id, "ideal"),
+            on_change=on_change,
+            height=68,
+            help="What the completion should have said; sent to HoneyHive as ground_truth.",
+        )
+        already_rated = current.get(col.FEEDBACK_STATUS) not in (None, "unrated")
+        submitted = st.button(
+            "Update rating" if already_rated else "Submit rating",
+            key=rating_key(generation_id, "submit"),
+            type="primary",
+            icon=":material/send:",
+            shortcut="Ctrl+Enter",
+            help="Ctrl+Enter",
+        )
+        if submitted:
+            _submit(studio, generation_id)
+            current = studio.store.get_entry(generation_id) or current
+        _render_delivery_status(studio, generation_id, current)
+
+
+def _submit(studio: Studio, generation_id: str) -> None:
+    rating = _rating_from_state(generation_id)
+    if rating.is_empty:
+        st.warning("Nothing to send yet: give thumbs, stars, a label, a comment or an ideal answer.")
+        return
+    studio.store.save_rating(generation_id, rating, reviewer=studio.reviewer)
+    _drafts().pop(generation_id, None)
+    studio.outbox.wake()
+    st.toast("Rating saved; sending it to HoneyHive.", icon=":material/task_alt:")
+
+
+def _render_delivery_status(studio: Studio, generation_id: str, row: Mapping[str, Any]) -> None:
+    status = row.get(col.FEEDBACK_STATUS) or "unrated"
+    if status == "sent":
+        st.caption(":material/cloud_done: Rating delivered to HoneyHive.")
+    elif status == "pending":
+        st.caption(":material/schedule: Rating saved here; delivery to HoneyHive pending.")
+    elif status == "failed":
+        error = row.get(col.FEEDBACK_ERROR) or "unknown error"
+        st.error(f"Delivery to HoneyHive failed: {error}", icon=":material/cloud_off:")
+        if st.button("Retry delivery", key=rating_key(generation_id, "retry"), icon=":material/refresh:"):
+            studio.store.retry_failed(generation_id)
+            studio.outbox.wake()
+            st.rerun(scope="fragment")

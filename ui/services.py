@@ -1,0 +1,74 @@
+"""Long-lived objects of the studio, one per server process, held in ``st.cache_resource``.
+
+Each is shared by every browser session, so none holds per-user state: the client is keyed by a
+fingerprint of the connection (never by the key itself), the store by its database URL.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import streamlit as st
+
+from hive_review.local_emulator import LocalEmulator, start_local_emulator
+from hive_review.outbox import FeedbackOutbox
+from hive_review.settings import ConnectionSettings
+from hive_review.store import SessionStore, database_url_from_env
+from honeyhive_api import HoneyHiveClient, Prompt, Task
+
+log = logging.getLogger(__name__)
+
+# The task and prompt lists change only when someone deploys a prompt: a short TTL keeps the
+# pickers fast without hiding a new deployment for long.
+CATALOG_TTL_SECONDS = 60
+
+
+@st.cache_resource(show_spinner="Starting the local HoneyHive emulator…")
+def local_emulator() -> LocalEmulator:
+    """Started once per server process, on a free loopback port, when no API key is configured."""
+    return start_local_emulator()
+
+
+@st.cache_resource(show_spinner=False)
+def session_store(database_url: str) -> SessionStore:
+    return SessionStore(database_url)
+
+
+def current_store() -> SessionStore:
+    return session_store(database_url_from_env())
+
+
+@st.cache_resource(show_spinner=False)
+def _client(fingerprint: str, base_url: str, _api_key: str) -> HoneyHiveClient:
+    # `_api_key` is excluded from the cache key by its leading underscore; the fingerprint stands in.
+    del fingerprint
+    return HoneyHiveClient(_api_key, base_url, timeout=float(os.environ.get("HIVE_REVIEW_TIMEOUT", "60")))
+
+
+def client_for(settings: ConnectionSettings) -> HoneyHiveClient:
+    return _client(settings.fingerprint, settings.base_url, settings.api_key)
+
+
+@st.cache_resource(show_spinner=False)
+def _outbox(fingerprint: str, database_url: str, _client: HoneyHiveClient) -> FeedbackOutbox:
+    del fingerprint
+    outbox = FeedbackOutbox(session_store(database_url), _client)
+    outbox.start()  # delivers whatever an earlier run left pending
+    return outbox
+
+
+def outbox_for(settings: ConnectionSettings) -> FeedbackOutbox:
+    return _outbox(settings.fingerprint, database_url_from_env(), client_for(settings))
+
+
+@st.cache_data(ttl=CATALOG_TTL_SECONDS, show_spinner="Loading tasks…")
+def list_tasks(fingerprint: str, _client: HoneyHiveClient) -> list[Task]:
+    del fingerprint
+    return _client.list_tasks()
+
+
+@st.cache_data(ttl=CATALOG_TTL_SECONDS, show_spinner=False)
+def list_prompts(fingerprint: str, task: str, _client: HoneyHiveClient) -> list[Prompt]:
+    del fingerprint
+    return _client.list_prompts(task)

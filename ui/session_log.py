@@ -1,0 +1,171 @@
+"""The Session log page: filter, summarise, chart, export and import the review log."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from hive_review import columns as col
+from hive_review.exports import EXPORT_FORMATS, ImportFormatError, read_export
+from hive_review.log_view import LogFilter, apply_filter, version_summary
+from hive_review.store import SessionStore
+from ui.connection import Studio
+
+# The table shows the newest rows only: sending 100k rows to the browser on every rerun would make
+# each click slow. Filters and exports always work on every row.
+TABLE_ROWS_SHOWN = 1_000
+THUMBS_CHOICES = ("up", "down", "unrated")
+RATING_CHOICES = ("1", "2", "3", "4", "5", "unrated")
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _cached_log(
+    _store: SessionStore, database_key: str, session_id: str | None, revision: int
+) -> pd.DataFrame:
+    # cache_resource, not cache_data: the frame is shared read-only (filters build new frames), so
+    # it is not pickled and copied on every rerun. `revision` changes on every write.
+    del database_key, revision
+    return _store.load_log(session_id)
+
+
+def load_log(studio: Studio, session_id: str | None) -> pd.DataFrame:
+    store = studio.store
+    return _cached_log(store, store.database_key, session_id, store.revision(session_id))
+
+
+def render_session_log(studio: Studio) -> None:
+    st.title("Session log")
+    scope = st.segmented_control(
+        "Show", ["This session", "All sessions"], default="This session", key="log.scope"
+    )
+    session_id = studio.session.id if scope != "All sessions" else None
+    log = load_log(studio, session_id)
+    if log.empty:
+        st.info("No generations yet. Run a prompt on the Playground, or ingest completions, then come back.")
+    else:
+        view = apply_filter(log, _filters(log))
+        st.caption(f"{len(view):,} of {len(log):,} generations match.")
+        _render_table(view)
+        _render_summary(view)
+        _render_exports(view)
+    _render_import(studio)
+
+
+def _filters(log: pd.DataFrame) -> LogFilter:
+    with st.container(border=True):
+        first, second, third, fourth = st.columns([2, 2, 1, 1])
+        tasks = first.multiselect("Task", sorted(log[col.TASK].dropna().unique()), key="log.filter.task")
+        versions = second.multiselect(
+            "Prompt version",
+            sorted(log[col.PROMPT_VERSION].dropna().astype(str).unique()),
+            key="log.filter.version",
+        )
+        thumbs = third.multiselect("Thumbs", THUMBS_CHOICES, key="log.filter.thumbs")
+        ratings = fourth.multiselect("Rating", RATING_CHOICES, key="log.filter.rating")
+        text = st.text_input(
+            "Search text", key="log.filter.text", placeholder="in completions, comments and inputs"
+        )
+    return LogFilter(
+        tasks=tuple(tasks),
+        versions=tuple(versions),
+        thumbs=tuple(thumbs),
+        ratings=tuple(int(r) for r in ratings if r != "unrated"),
+        include_unrated="unrated" in ratings,
+        text=text.strip(),
+    )
+
+
+def _render_table(view: pd.DataFrame) -> None:
+    newest = view.sort_values(col.TIMESTAMP, ascending=False).head(TABLE_ROWS_SHOWN)
+    if len(view) > TABLE_ROWS_SHOWN:
+        st.caption(f"Showing the newest {TABLE_ROWS_SHOWN:,}; the exports below hold all {len(view):,}.")
+    st.dataframe(
+        newest,
+        hide_index=True,
+        column_config={
+            col.TIMESTAMP: st.column_config.DatetimeColumn("Time (UTC)", format="YYYY-MM-DD HH:mm:ss"),
+            col.RATING: st.column_config.NumberColumn("Rating", format="%d ⭐"),
+            col.LATENCY_MS: st.column_config.NumberColumn("Latency (ms)", format="%.0f"),
+            col.COST: st.column_config.NumberColumn("Cost ($)", format="%.5f"),
+        },
+        key="log.table",
+    )
+
+
+def _render_summary(view: pd.DataFrame) -> None:
+    st.subheader("Per prompt version")
+    summary = version_summary(view)
+    st.dataframe(summary, hide_index=True, key="log.summary")
+    rated = view.dropna(subset=[col.RATING])
+    left, right = st.columns(2)
+    with left:
+        st.caption("Ratings per version")
+        if rated.empty:
+            st.caption("No star ratings yet.")
+        else:
+            ratings = rated.assign(**{col.RATING: rated[col.RATING].astype(int)})
+            chart = (
+                alt.Chart(ratings[[col.PROMPT_VERSION, col.RATING]])
+                .mark_bar()
+                .encode(
+                    x=alt.X(f"{col.RATING}:O", title="Stars"),
+                    y=alt.Y("count():Q", title="Ratings"),
+                    color=alt.Color(f"{col.PROMPT_VERSION}:N", title="Version"),
+                    xOffset=f"{col.PROMPT_VERSION}:N",
+                )
+            )
+            st.altair_chart(chart)
+    with right:
+        st.caption("Latency per version (ms)")
+        timed = view.dropna(subset=[col.LATENCY_MS])
+        if timed.empty:
+            st.caption("No latencies recorded.")
+        else:
+            chart = (
+                alt.Chart(timed[[col.PROMPT_VERSION, col.LATENCY_MS]])
+                .mark_boxplot()
+                .encode(
+                    x=alt.X(f"{col.PROMPT_VERSION}:N", title="Version"),
+                    y=alt.Y(f"{col.LATENCY_MS}:Q", title="Latency (ms)"),
+                )
+            )
+            st.altair_chart(chart)
+
+
+def _render_exports(view: pd.DataFrame) -> None:
+    st.subheader("Export")
+    st.caption("The filtered rows, with reviewer id, task, prompt version and inputs on every row.")
+    buttons = st.columns(len(EXPORT_FORMATS))
+    for button, (name, export_format) in zip(buttons, EXPORT_FORMATS.items(), strict=True):
+        with button:
+            st.download_button(
+                name,
+                # A callable runs only on click, on its own thread: no export work on reruns.
+                data=lambda fn=export_format.write, frame=view: fn(frame),
+                file_name=f"hive-review-log.{export_format.extension}",
+                mime=export_format.mime,
+                on_click="ignore",
+                icon=":material/download:",
+                key=f"log.export.{name}",
+            )
+
+
+def _render_import(studio: Studio) -> None:
+    with st.expander("Import a previous export to continue it"):
+        uploaded = st.file_uploader(
+            "Hive Review export (CSV, JSONL, Parquet or Excel)",
+            type=["csv", "jsonl", "parquet", "xlsx"],
+            key="log.import.file",
+        )
+        if uploaded is None:
+            return
+        try:
+            frame = read_export(uploaded.getvalue(), uploaded.name)
+        except ImportFormatError as exc:
+            st.error(str(exc), icon=":material/rule:")
+            return
+        st.caption(f"{len(frame):,} rows read from `{uploaded.name}`.")
+        if st.button("Import into this session", key="log.import.go", icon=":material/input:"):
+            count = studio.store.import_log(frame, studio.session.id)
+            st.success(f"Imported {count:,} rows into this session.")
