@@ -12,13 +12,22 @@ from ui.connection import render_connection_panel, set_current_studio
 
 st.set_page_config(page_title="Hive Review", page_icon=":material/hive:", layout="wide")
 
+# Page files end in "_page" and every page has an explicit url_path different from its file name:
+# Streamlit also registers the files of a `pages/` folder as legacy pages, and a legacy page whose
+# URL equals a navigation page's URL would be run on its own, without this entry point.
 PAGES = {
     "Review": [
-        st.Page("pages/playground.py", title="Playground", icon=":material/play_circle:", default=True),
-        st.Page("pages/ingest.py", title="Ingest", icon=":material/upload_file:", url_path="ingest"),
+        st.Page(
+            "pages/playground_page.py",
+            title="Playground",
+            icon=":material/play_circle:",
+            url_path="playground",
+            default=True,
+        ),
+        st.Page("pages/ingest_page.py", title="Ingest", icon=":material/upload_file:", url_path="ingest"),
     ],
     "Results": [
-        st.Page("pages/session_log.py", title="Session log", icon=":material/table_view:", url_path="log"),
+        st.Page("pages/session_log_page.py", title="Session log", icon=":material/table_view:", url_path="log"),
     ],
 }
 

@@ -327,6 +327,9 @@ def batch_inputs(
 # ------------------------------------------------------------------------------------- ingestion
 
 
+def _is_missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or value is pd.NA
+
 def ingest_rows(df: pd.DataFrame) -> list[IngestRow]:
     """The completions of an uploaded file, or UploadError naming missing columns and bad rows.
 
@@ -357,7 +360,14 @@ def ingest_rows(df: pd.DataFrame) -> list[IngestRow]:
             if not cell[name].strip():
                 row_problems.append(f"row {position}: empty {name}")
         inputs = _row_inputs(cell.get(INPUTS_COLUMN, ""), position, row_problems)
-        inputs.update({variable: _text(record[column]) for variable, column in input_columns.items()})
+        inputs.update(
+            {
+                variable: _text(record[column])
+                for variable, column in input_columns.items()
+                # An empty cell (or a JSONL record without that key) gives no value for the variable.
+                if not _is_missing(record[column]) and _text(record[column]) != ""
+            }
+        )
         latency = _number(cell.get(col.LATENCY_MS, ""), col.LATENCY_MS, position, row_problems)
         usage = _usage(cell, position, row_problems)
         problems += row_problems

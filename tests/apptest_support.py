@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
+DEFAULT_PAGE = "playground"
 # The first run imports pandas, pyarrow and altair and starts the outbox; later runs are quick.
 TIMEOUT = 60
 
@@ -21,8 +22,9 @@ def open_page(at: AppTest, page: str) -> AppTest:
     """Run the entry point once (so st.navigation knows the pages), then switch to ``page``."""
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    at.switch_page(f"pages/{page}.py")
-    at.run()
+    if page != DEFAULT_PAGE:  # the first run already shows the default page
+        at.switch_page(f"pages/{page}_page.py")
+        at.run()
     return at
 
 

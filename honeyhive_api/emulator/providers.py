@@ -105,25 +105,31 @@ class LocalModelProvider:
     def complete(
         self, prompt: str, hyperparameters: Mapping[str, Any], usage: Completion
     ) -> Iterator[str]:
+        # The packaged Gemma 3 270M is the pretrained model: it has no chat template and continues
+        # text. Framing the prompt as a document with a response to write gives usable answers.
+        framed = f"{prompt.strip()}\n\nResponse:\n"
         with self._lock:
             model = self.load()
             max_tokens = int(hyperparameters.get("max_tokens") or LOCAL_MAX_TOKENS)
-            chunks = model.create_chat_completion(
-                messages=[{"role": "user", "content": prompt}],
+            usage.prompt_tokens = len(model.tokenize(framed.encode("utf-8"), add_bos=True))
+            chunks = model.create_completion(
+                framed,
                 max_tokens=min(max_tokens, LOCAL_MAX_TOKENS),
                 temperature=float(hyperparameters.get("temperature", 0.7)),
                 top_p=float(hyperparameters.get("top_p", 0.95)),
+                repeat_penalty=1.3,
+                stop=["\n\n\n", "Response:"],
                 stream=True,
             )
-            usage.prompt_tokens = len(model.tokenize(prompt.encode("utf-8"), add_bos=True, special=True))
             pieces: list[str] = []
             for chunk in chunks:
-                text = chunk["choices"][0]["delta"].get("content") or ""
+                text = chunk["choices"][0].get("text") or ""
                 if text:
                     pieces.append(text)
                     yield text
-            completion = "".join(pieces)
-            usage.completion_tokens = len(model.tokenize(completion.encode("utf-8"), add_bos=False))
+            # Counted by the model's own tokenizer (a streamed chunk may hold more than one token).
+            completion = "".join(pieces).encode("utf-8")
+            usage.completion_tokens = len(model.tokenize(completion, add_bos=False)) if completion else 0
 
 
 class OpenAICompatibleProvider:

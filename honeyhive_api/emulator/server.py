@@ -70,6 +70,8 @@ class EmulatorServer:
         return f"EmulatorServer({where}, provider={self.config.provider!r})"
 
     def start(self) -> EmulatorServer:
+        # No access log: request lines of a server inside the studio's process are noise there.
+        logging.getLogger("uvicorn.access").disabled = True
         app, self._store = build(self.config, self._provider)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -80,6 +82,7 @@ class EmulatorServer:
             app,
             log_level=self.config.log_level,
             access_log=False,
+            log_config=None,  # in-process: leave the host application's logging alone
             lifespan="off",
             timeout_graceful_shutdown=2,
         )
