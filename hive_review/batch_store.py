@@ -149,9 +149,7 @@ class BatchStore:
         return _batch(row) if row else None
 
     def list_batches(self, session_id: str) -> list[Batch]:
-        query = (
-            sa.select(batches).where(batches.c.session_id == session_id).order_by(batches.c.created_at.desc())
-        )
+        query = sa.select(batches).where(batches.c.session_id == session_id).order_by(batches.c.created_at.desc())
         with self.engine.connect() as connection:
             return [_batch(row) for row in connection.execute(query).mappings()]
 

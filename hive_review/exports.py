@@ -156,9 +156,7 @@ EXPORT_FORMATS: Final[dict[str, ExportFormat]] = {
     "CSV": ExportFormat(export_csv, "csv", "text/csv"),
     "JSONL": ExportFormat(export_jsonl, "jsonl", "application/jsonl"),
     "Parquet": ExportFormat(export_parquet, "parquet", "application/vnd.apache.parquet"),
-    "Excel": ExportFormat(
-        export_excel, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    ),
+    "Excel": ExportFormat(export_excel, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
 
 
@@ -188,9 +186,7 @@ def read_export(data: bytes, filename: str) -> pd.DataFrame:
             f"{_REEXPORT_FIX} in one of these formats."
         )
     if not data.strip():
-        raise ImportFormatError(
-            f"'{name}' is empty. {_REEXPORT_FIX}, and choose the downloaded file, not a new one."
-        )
+        raise ImportFormatError(f"'{name}' is empty. {_REEXPORT_FIX}, and choose the downloaded file, not a new one.")
     try:
         frame = reader(data)
     except ImportFormatError:
@@ -389,9 +385,7 @@ def _is_json_object(value: object) -> bool:
         return False
 
 
-def _report(
-    problems: list[str], column: str, values: pd.Series, wrong: pd.Series | np.ndarray, what: str
-) -> bool:
+def _report(problems: list[str], column: str, values: pd.Series, wrong: pd.Series | np.ndarray, what: str) -> bool:
     """Add a sentence naming the column, what it must hold and the first offending rows."""
     positions = np.flatnonzero(np.asarray(wrong, dtype=bool))
     if positions.size == 0:
@@ -474,9 +468,7 @@ def _restored(values: pd.Series) -> pd.Series:
     return values.where(~where, values[where].str.slice(1))
 
 
-def _restored_text_columns(
-    frame: pd.DataFrame, restore: Callable[[pd.Series], pd.Series]
-) -> dict[str, pd.Series]:
+def _restored_text_columns(frame: pd.DataFrame, restore: Callable[[pd.Series], pd.Series]) -> dict[str, pd.Series]:
     changed = {}
     for name in frame.columns:
         if name in TIMESTAMP_COLUMNS or name in WHOLE_NUMBER_COLUMNS or name in NUMBER_COLUMNS:
@@ -518,9 +510,7 @@ def _excel_text(values: pd.Series) -> pd.Series:
     if neutralised is not None:
         values = neutralised
     try:
-        escape = values.str.contains(_EXCEL_ESCAPE_FINDER, regex=True, na=False).to_numpy(
-            dtype=bool, na_value=False
-        )
+        escape = values.str.contains(_EXCEL_ESCAPE_FINDER, regex=True, na=False).to_numpy(dtype=bool, na_value=False)
         # Any cell over half the limit may be over it in UTF-16 units (emoji count twice).
         long = (values.str.len() > EXCEL_CELL_LIMIT // 2).to_numpy(dtype=bool, na_value=False)
     except AttributeError:  # an object column without any string
@@ -545,9 +535,7 @@ def _excel_cell_text(text: str) -> str:
     )
     budget = EXCEL_CELL_LIMIT - _utf16_length(marker)
     # Cut in UTF-16 code units, as Excel counts; a surrogate pair cut in half is dropped.
-    kept = escaped.encode("utf-16-le", errors="surrogatepass")[: budget * 2].decode(
-        "utf-16-le", errors="ignore"
-    )
+    kept = escaped.encode("utf-16-le", errors="surrogatepass")[: budget * 2].decode("utf-16-le", errors="ignore")
     return kept + marker
 
 
@@ -559,9 +547,7 @@ def _excel_unescaped(values: pd.Series) -> pd.Series:
     where = _string_mask(values, r"_x[0-9A-Fa-f]{4}_", anywhere=True)
     if where is None or not where.any():
         return values
-    decoded = values[where].map(
-        lambda text: _EXCEL_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text)
-    )
+    decoded = values[where].map(lambda text: _EXCEL_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text))
     return values.where(~where, decoded)
 
 

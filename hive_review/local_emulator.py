@@ -31,9 +31,7 @@ class LocalEmulator:
 
     @property
     def connection(self) -> ConnectionSettings:
-        return ConnectionSettings(
-            base_url=self.server.url, api_key=self.server.api_key, key_source="emulator"
-        )
+        return ConnectionSettings(base_url=self.server.url, api_key=self.server.api_key, key_source="emulator")
 
 
 def start_local_emulator() -> LocalEmulator:

@@ -67,9 +67,7 @@ def log_column_names(input_variables: Iterable[str] = ()) -> list[str]:
 
 def empty_log_frame(input_variables: Iterable[str] = ()) -> pd.DataFrame:
     """A log with no rows but every column, each with its dtype."""
-    return pd.DataFrame(
-        {name: pd.Series(dtype=column_dtype(name)) for name in log_column_names(input_variables)}
-    )
+    return pd.DataFrame({name: pd.Series(dtype=column_dtype(name)) for name in log_column_names(input_variables)})
 
 
 @dataclass(frozen=True)
@@ -100,9 +98,7 @@ class LogFilter:
             )
 
     def is_empty(self) -> bool:
-        return not (
-            self.tasks or self.versions or self.thumbs or self.ratings or self.include_unrated or self.text
-        )
+        return not (self.tasks or self.versions or self.thumbs or self.ratings or self.include_unrated or self.text)
 
 
 def apply_filter(df: pd.DataFrame, log_filter: LogFilter) -> pd.DataFrame:

@@ -115,6 +115,16 @@ class FeedbackOutbox:
             time.sleep(0.05)
         return False
 
+    def wait_for(self, generation_id: str, timeout: float) -> str | None:
+        """Wait up to ``timeout`` for the generation's deliveries to settle; returns its status."""
+        deadline = time.monotonic() + timeout
+        while True:
+            entry = self.store.get_entry(generation_id)
+            status = entry.get("feedback_status") if entry else None
+            if status != "pending" or time.monotonic() >= deadline:
+                return status
+            time.sleep(0.02)
+
     # ---- the worker -----------------------------------------------------------------------------
 
     def _run(self) -> None:

@@ -40,9 +40,7 @@ class ConnectionSettings:
         return digest[:16]
 
 
-def configured_value(
-    name: str, secrets: Mapping[str, object], environ: Mapping[str, str]
-) -> tuple[str, str] | None:
+def configured_value(name: str, secrets: Mapping[str, object], environ: Mapping[str, str]) -> tuple[str, str] | None:
     """A setting from secrets first, then the environment: ``(value, "secrets" | "environment")``."""
     value = secrets.get(name)
     if isinstance(value, str) and value.strip():

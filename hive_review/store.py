@@ -277,16 +277,12 @@ class SessionStore:
     def list_sessions(self) -> list[ReviewSession]:
         """Newest first."""
         with self.engine.begin() as db:
-            rows = db.execute(
-                sa.select(review_sessions).order_by(review_sessions.c.created_at.desc())
-            ).mappings()
+            rows = db.execute(sa.select(review_sessions).order_by(review_sessions.c.created_at.desc())).mappings()
             return [ReviewSession(r["id"], r["name"], r["reviewer"], r["created_at"]) for r in rows]
 
     def revision(self, session_id: str) -> int:
         with self.engine.begin() as db:
-            value = db.execute(
-                sa.select(review_sessions.c.revision).where(review_sessions.c.id == session_id)
-            ).scalar()
+            value = db.execute(sa.select(review_sessions.c.revision).where(review_sessions.c.id == session_id)).scalar()
         return int(value or 0)
 
     @staticmethod
@@ -341,9 +337,11 @@ class SessionStore:
     def get_entry(self, generation_id: str) -> dict[str, Any] | None:
         """One log row as a dict of plain values (``None`` for missing), or ``None``."""
         with self.engine.begin() as db:
-            row = db.execute(
-                sa.select(log_entries).where(log_entries.c[col.GENERATION_ID] == generation_id)
-            ).mappings().first()
+            row = (
+                db.execute(sa.select(log_entries).where(log_entries.c[col.GENERATION_ID] == generation_id))
+                .mappings()
+                .first()
+            )
         if row is None:
             return None
         values = {k: v for k, v in row.items() if k != "seq"}
@@ -416,19 +414,21 @@ class SessionStore:
             if "preference" in feedback:
                 extra[col.PREFERENCE] = feedback["preference"]
             if extra:
-                db.execute(
-                    log_entries.update().where(log_entries.c[col.GENERATION_ID] == generation_id).values(extra)
-                )
+                db.execute(log_entries.update().where(log_entries.c[col.GENERATION_ID] == generation_id).values(extra))
             self._queue(db, generation_id, entry, dict(feedback), ground_truth, delivery_id, supersede=False)
         return delivery_id
 
     @staticmethod
     def _entry_for_update(db: Connection, generation_id: str) -> Mapping[str, Any]:
-        entry = db.execute(
-            sa.select(log_entries.c[col.TASK], log_entries.c[col.SESSION_ID]).where(
-                log_entries.c[col.GENERATION_ID] == generation_id
+        entry = (
+            db.execute(
+                sa.select(log_entries.c[col.TASK], log_entries.c[col.SESSION_ID]).where(
+                    log_entries.c[col.GENERATION_ID] == generation_id
+                )
             )
-        ).mappings().first()
+            .mappings()
+            .first()
+        )
         if entry is None:
             raise KeyError(f"generation {generation_id!r} is not in the session log")
         return entry
@@ -509,13 +509,17 @@ class SessionStore:
             query = feedback_outbox.update().where(feedback_outbox.c.status == FAILED)
             if generation_id is not None:
                 query = query.where(feedback_outbox.c.generation_id == generation_id)
-            ids = db.execute(
-                sa.select(feedback_outbox.c.generation_id).where(feedback_outbox.c.status == FAILED)
-                if generation_id is None
-                else sa.select(feedback_outbox.c.generation_id).where(
-                    feedback_outbox.c.status == FAILED, feedback_outbox.c.generation_id == generation_id
+            ids = (
+                db.execute(
+                    sa.select(feedback_outbox.c.generation_id).where(feedback_outbox.c.status == FAILED)
+                    if generation_id is None
+                    else sa.select(feedback_outbox.c.generation_id).where(
+                        feedback_outbox.c.status == FAILED, feedback_outbox.c.generation_id == generation_id
+                    )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
             count = db.execute(query.values(status=PENDING, attempts=0, next_attempt_at=time.time())).rowcount
             for gid in set(ids):
                 self._refresh_status(db, gid)
@@ -534,12 +538,16 @@ class SessionStore:
     def claim_due_deliveries(self, limit: int) -> list[Delivery]:
         """Mark up to ``limit`` due deliveries as ``sending`` and return them, oldest first."""
         with self.engine.begin() as db:
-            rows = db.execute(
-                sa.select(feedback_outbox)
-                .where(feedback_outbox.c.status == PENDING, feedback_outbox.c.next_attempt_at <= time.time())
-                .order_by(feedback_outbox.c.created_at)
-                .limit(limit)
-            ).mappings().all()
+            rows = (
+                db.execute(
+                    sa.select(feedback_outbox)
+                    .where(feedback_outbox.c.status == PENDING, feedback_outbox.c.next_attempt_at <= time.time())
+                    .order_by(feedback_outbox.c.created_at)
+                    .limit(limit)
+                )
+                .mappings()
+                .all()
+            )
             claimed = []
             for row in rows:
                 taken = db.execute(
@@ -625,7 +633,7 @@ class SessionStore:
                 if gid in existing:
                     continue
                 existing.add(gid)
-                row = {name: _plain(record.get(name)) for name in log_entries.c.keys() if name != "seq"}
+                row = {name: _plain(record.get(name)) for name in log_entries.c if name != "seq"}
                 row[col.GENERATION_ID] = gid
                 row[col.SESSION_ID] = session_id
                 row["seq"] = seq
@@ -654,7 +662,9 @@ class SessionStore:
                 )
                 rated_at = datetime.fromisoformat(row[col.RATED_AT]) if row.get(col.RATED_AT) else _now()
                 rating_id = str(uuid.uuid4())
-                feedback = rating.feedback_json(reviewer=row.get(col.REVIEWER) or "", rated_at=rated_at, rating_id=rating_id)
+                feedback = rating.feedback_json(
+                    reviewer=row.get(col.REVIEWER) or "", rated_at=rated_at, rating_id=rating_id
+                )
                 self._queue(db, row[col.GENERATION_ID], row, feedback, rating.ground_truth, rating_id)
         return len(rows)
 

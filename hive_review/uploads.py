@@ -273,9 +273,7 @@ def map_columns(columns: Sequence[str], variables: Sequence[str]) -> dict[str, s
         if variable in mapping:
             continue
         candidates = [
-            column
-            for column in columns
-            if column not in used and _column_key(column) == _column_key(variable)
+            column for column in columns if column not in used and _column_key(column) == _column_key(variable)
         ]
         mapping[variable] = candidates[0] if len(candidates) == 1 else None
         if len(candidates) == 1:
@@ -283,9 +281,7 @@ def map_columns(columns: Sequence[str], variables: Sequence[str]) -> dict[str, s
     return {variable: mapping[variable] for variable in variables}
 
 
-def batch_inputs(
-    df: pd.DataFrame, mapping: Mapping[str, str | None], variables: Sequence[str]
-) -> list[dict[str, str]]:
+def batch_inputs(df: pd.DataFrame, mapping: Mapping[str, str | None], variables: Sequence[str]) -> list[dict[str, str]]:
     """One ``{variable: value}`` per row, or UploadError naming unmapped variables and bad rows."""
     unmapped = [variable for variable in variables if not mapping.get(variable)]
     if unmapped:
@@ -307,9 +303,7 @@ def batch_inputs(
     cells = {variable: df[str(mapping[variable])].tolist() for variable in variables}
     for position in range(len(df)):
         values = {variable: _text(cells[variable][position]) for variable in variables}
-        problems += [
-            f"row {position + 1}: empty value for '{name}'" for name in missing_variables(variables, values)
-        ]
+        problems += [f"row {position + 1}: empty value for '{name}'" for name in missing_variables(variables, values)]
         problems += [
             f"row {position + 1}: '{name}' is {len(value):,} characters; the limit is {MAX_INPUT_CHARS:,}"
             for name, value in values.items()
@@ -329,6 +323,7 @@ def batch_inputs(
 
 def _is_missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and value != value) or value is pd.NA
+
 
 def ingest_rows(df: pd.DataFrame) -> list[IngestRow]:
     """The completions of an uploaded file, or UploadError naming missing columns and bad rows.
@@ -416,9 +411,7 @@ def _row_inputs(text: str, position: int, problems: list[str]) -> dict[str, str]
         problems.append(f"row {position}: '{INPUTS_COLUMN}' is not valid JSON ({exc.msg})")
         return {}
     if not isinstance(value, dict):
-        problems.append(
-            f'row {position}: \'{INPUTS_COLUMN}\' must be a JSON object such as {{"tone": "warm"}}'
-        )
+        problems.append(f'row {position}: \'{INPUTS_COLUMN}\' must be a JSON object such as {{"tone": "warm"}}')
         return {}
     return {str(key): _json_cell(item) for key, item in value.items()}
 

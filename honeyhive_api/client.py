@@ -236,9 +236,7 @@ class HoneyHiveClient:
             )
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(
-                f"HoneyHive base URL {base_url!r} is not an http(s) URL; use e.g. {DEFAULT_BASE_URL}."
-            )
+            raise ValueError(f"HoneyHive base URL {base_url!r} is not an http(s) URL; use e.g. {DEFAULT_BASE_URL}.")
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.max_retries = max_retries
@@ -261,9 +259,7 @@ class HoneyHiveClient:
     def __repr__(self) -> str:
         return f"HoneyHiveClient(base_url={self.base_url!r}, timeout={self.timeout}, api_key=<hidden>)"
 
-    def with_options(
-        self, *, timeout: float | None = None, max_retries: int | None = None
-    ) -> HoneyHiveClient:
+    def with_options(self, *, timeout: float | None = None, max_retries: int | None = None) -> HoneyHiveClient:
         """A new client for the same HoneyHive with other timeout or retry settings.
 
         The batch runner uses ``max_retries=0`` so that it can show "retrying" and back off itself.
@@ -326,13 +322,9 @@ class HoneyHiveClient:
         content_type = response.headers.get("Content-Type", "")
         if not content_type.startswith(streaming.MEDIA_TYPE):
             # A server that ignores `stream` answers plain JSON: still a generation, in one chunk.
-            generation = self._parse(
-                Generation, self._decode(response, "POST /generations"), "POST /generations"
-            )
+            generation = self._parse(Generation, self._decode(response, "POST /generations"), "POST /generations")
             response.close()
-            return GenerationStream(
-                response, iter(()), self, generation=generation, chunks=[generation.generation]
-            )
+            return GenerationStream(response, iter(()), self, generation=generation, chunks=[generation.generation])
         events = streaming.decode_events(response.iter_lines(decode_unicode=True))
         return GenerationStream(response, events, self)
 
@@ -364,18 +356,14 @@ class HoneyHiveClient:
             inputs=dict(inputs) if inputs is not None else None,
             prompt=prompt,
             version=version,
-            usage=Usage.model_validate(usage)
-            if usage is not None and not isinstance(usage, Usage)
-            else usage,
+            usage=Usage.model_validate(usage) if usage is not None and not isinstance(usage, Usage) else usage,
             latency=latency,
             source=source,
             user_properties=dict(user_properties) if user_properties is not None else None,
             metadata=dict(metadata) if metadata is not None else None,
             ground_truth=ground_truth,
         )
-        data = self._request(
-            "POST", "/generations/log", json=query.model_dump(mode="json", exclude_none=True)
-        )
+        data = self._request("POST", "/generations/log", json=query.model_dump(mode="json", exclude_none=True))
         return self._parse(Generation, data, "POST /generations/log")
 
     def send_feedback(
@@ -531,11 +519,7 @@ class HoneyHiveClient:
             message = body.get("message") or body.get("detail") or body.get("error") or json.dumps(body)[:300]
             fields = body.get("fields") or []
             if isinstance(message, list):  # FastAPI-style validation detail
-                fields = [
-                    ".".join(str(p) for p in item.get("loc", []))
-                    for item in message
-                    if isinstance(item, dict)
-                ]
+                fields = [".".join(str(p) for p in item.get("loc", [])) for item in message if isinstance(item, dict)]
                 message = "invalid fields: " + ", ".join(fields)
             return str(message), [str(f) for f in fields] if isinstance(fields, list) else []
         return json.dumps(body)[:300], []

@@ -14,9 +14,7 @@ from ui.state import input_key, rating_key
 TASK = "Sandbox - Email Writer"
 
 
-def _stored_feedback(
-    emulator, generation_id: str, *, until=lambda fb: bool(fb), timeout: float = 15.0
-) -> dict:
+def _stored_feedback(emulator, generation_id: str, *, until=lambda fb: bool(fb), timeout: float = 15.0) -> dict:
     """The feedback the emulator stored for a generation, read through its public API."""
     deadline = time.monotonic() + timeout
     feedback: dict = {}
@@ -151,9 +149,6 @@ def test_session_log_lists_the_run_and_offers_every_export(studio_env):
     assert not at.exception
     table = at.dataframe[0].value  # the log table comes first; the per-version summary follows
     assert generation_id in set(table["generation_id"])
-    assert (
-        json.loads(table.loc[table["generation_id"] == generation_id, "inputs_json"].iloc[0])["tone"]
-        == "friendly"
-    )
+    assert json.loads(table.loc[table["generation_id"] == generation_id, "inputs_json"].iloc[0])["tone"] == "friendly"
     labels = {button.label for button in at.get("download_button")}
     assert labels == {"CSV", "JSONL", "Parquet", "Excel"}

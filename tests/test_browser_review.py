@@ -20,9 +20,7 @@ TASK = "Sandbox - Email Writer"
 @pytest.fixture(scope="module")
 def live_studio(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser")
-    config = EmulatorConfig(
-        api_key="browser-test-key", db_path=str(tmp / "emulator.sqlite3"), provider="offline"
-    )
+    config = EmulatorConfig(api_key="browser-test-key", db_path=str(tmp / "emulator.sqlite3"), provider="offline")
     with EmulatorServer(config) as emulator:
         env = {
             "HONEYHIVE_API_KEY": emulator.api_key,

@@ -149,8 +149,14 @@ def test_task_and_prompt_management(emulator):
         emulator,
         "POST",
         "/prompts",
-        json={"task": "QA - Scratch", "name": "scratch-b", "text": "Shout {{word}}", "model": "m",
-              "hyperparameters": {}, "is_deployed": True},
+        json={
+            "task": "QA - Scratch",
+            "name": "scratch-b",
+            "text": "Shout {{word}}",
+            "model": "m",
+            "hyperparameters": {},
+            "is_deployed": True,
+        },
     ).json()
     prompts = call(emulator, "GET", "/prompts", params={"task": "QA - Scratch"}).json()
     assert [p["name"] for p in prompts if p["is_deployed"]] == [second["name"]]
@@ -196,8 +202,19 @@ def test_the_command_line_serves_the_contract(tmp_path):
     port = _free_port()
     env = {**os.environ, "HONEYHIVE_API_KEY": "cli-key"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "honeyhive_api.emulator", "--port", str(port), "--db", str(tmp_path / "cli.sqlite3"),
-         "--provider", "offline", "--latency-ms", "5"],
+        [
+            sys.executable,
+            "-m",
+            "honeyhive_api.emulator",
+            "--port",
+            str(port),
+            "--db",
+            str(tmp_path / "cli.sqlite3"),
+            "--provider",
+            "offline",
+            "--latency-ms",
+            "5",
+        ],
         cwd=Path(__file__).resolve().parent.parent,
         env=env,
         stdout=subprocess.PIPE,
@@ -215,9 +232,7 @@ def test_the_command_line_serves_the_contract(tmp_path):
             assert process.poll() is None, process.stderr.read() if process.stderr else ""
             assert time.monotonic() < deadline, "the emulator did not start"
             time.sleep(0.1)
-        tasks = requests.get(
-            f"http://127.0.0.1:{port}/tasks", headers={"Authorization": "Bearer cli-key"}, timeout=5
-        )
+        tasks = requests.get(f"http://127.0.0.1:{port}/tasks", headers={"Authorization": "Bearer cli-key"}, timeout=5)
         assert tasks.status_code == 200 and TASK in {t["name"] for t in tasks.json()}
     finally:
         process.terminate()

@@ -100,7 +100,7 @@ def assert_same_log(back: pd.DataFrame, original: pd.DataFrame, *, excel: bool =
     assert list(back.columns) == list(original.columns)
     for name in original.columns:
         assert back[name].dtype == original[name].dtype, name
-    for name in TEXT_COLUMNS + [col.INPUTS_JSON, col.PROMPT_NAME, col.GENERATION_ID]:
+    for name in [*TEXT_COLUMNS, col.INPUTS_JSON, col.PROMPT_NAME, col.GENERATION_ID]:
         assert back[name].tolist() == original[name].tolist(), name
     for name in (col.RATING, col.PROMPT_TOKENS, col.COMPLETION_TOKENS, col.TOTAL_TOKENS):
         pd.testing.assert_series_equal(back[name], original[name])
@@ -320,7 +320,7 @@ def test_values_of_the_wrong_kind_name_the_column_and_the_row() -> None:
     assert "column 'latency_ms' must hold numbers, but row 2 does not" in message
     assert "column 'timestamp' must hold ISO 8601 times, but row 1 does not (row 1: 'yesterday')" in message
     assert "column 'inputs_json' must hold a JSON object" in message
-    assert "column 'thumbs' must hold \"up\", \"down\" or nothing, but row 6 does not" in message
+    assert 'column \'thumbs\' must hold "up", "down" or nothing, but row 6 does not' in message
     assert "fix those cells" in message
 
 

@@ -82,7 +82,8 @@ def test_sdk_logs_a_generation_sends_feedback_twice_and_lists_it(sdk, emulator):
     models = sys.modules["honeyhive.api.client"]
     logged = as_dict(
         sdk.log_generation(
-            query(models.GenerationLoggingQuery, 
+            query(
+                models.GenerationLoggingQuery,
                 task=TASK,
                 model="gpt-4o-mini",
                 hyperparameters={"temperature": 0.1},
@@ -97,12 +98,15 @@ def test_sdk_logs_a_generation_sends_feedback_twice_and_lists_it(sdk, emulator):
     generation_id = logged["generation_id"]
 
     first = as_dict(
-        sdk.feedback(query(models.FeedbackQuery, task=TASK, generation_id=generation_id, feedback_json={"accepted": True}))
+        sdk.feedback(
+            query(models.FeedbackQuery, task=TASK, generation_id=generation_id, feedback_json={"accepted": True})
+        )
     )
     assert first["feedback"] == {"accepted": True}
     second = as_dict(
         sdk.feedback(
-            query(models.FeedbackQuery, 
+            query(
+                models.FeedbackQuery,
                 task=TASK,
                 generation_id=generation_id,
                 feedback_json={"rating": 4, "comment": "fine"},

@@ -32,9 +32,7 @@ def test_environment_then_sidebar_then_nothing():
 
 
 def test_the_key_stays_out_of_repr_and_the_fingerprint():
-    settings = ConnectionSettings(
-        base_url=DEFAULT_BASE_URL, api_key="hh-canary-secret", key_source="environment"
-    )
+    settings = ConnectionSettings(base_url=DEFAULT_BASE_URL, api_key="hh-canary-secret", key_source="environment")
     assert "hh-canary-secret" not in repr(settings)
     assert "hh-canary-secret" not in settings.fingerprint
     other = ConnectionSettings(base_url=DEFAULT_BASE_URL, api_key="another", key_source="environment")

@@ -69,9 +69,7 @@ def _connection_settings() -> tuple[cfg.ConnectionSettings, LocalEmulator | None
     return emulator.connection, emulator
 
 
-def _check_connection(
-    studio_client: HoneyHiveClient, connection: cfg.ConnectionSettings
-) -> list[Task] | None:
+def _check_connection(studio_client: HoneyHiveClient, connection: cfg.ConnectionSettings) -> list[Task] | None:
     """List the tasks once; a bad key or an unreachable URL becomes a message with the fix."""
     try:
         return services.list_tasks(connection.fingerprint, studio_client)

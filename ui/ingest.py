@@ -85,9 +85,7 @@ def _render_batch(studio: Studio, batch_id: str | None) -> None:
         return
     st.subheader("Rate the ingested completions")
     pages = max(1, -(-len(batch) // PAGE_SIZE))
-    page = (
-        st.number_input("Page", min_value=1, max_value=pages, value=1, key="ingest.page") if pages > 1 else 1
-    )
+    page = st.number_input("Page", min_value=1, max_value=pages, value=1, key="ingest.page") if pages > 1 else 1
     start = (int(page) - 1) * PAGE_SIZE
     for _, row in batch.iloc[start : start + PAGE_SIZE].iterrows():
         record = row.to_dict()

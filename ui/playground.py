@@ -125,9 +125,7 @@ def _run(studio: Studio, task_name: str, prompt: Prompt, values: dict[str, str])
                 stream_completion(stream)
             generation = stream.generation
         except HoneyHiveError as exc:
-            st.error(
-                f"**The generation failed.** {exc.message}  \nYour inputs are kept; run again when ready."
-            )
+            st.error(f"**The generation failed.** {exc.message}  \nYour inputs are kept; run again when ready.")
             return
     if generation is None:
         st.error("The generation ended without a result. Your inputs are kept; run again.")

@@ -25,6 +25,8 @@ from ui.state import Keys, rating_key
 DEFAULT_LABELS = ("accurate", "helpful", "concise", "wrong tone", "off-topic", "hallucination", "unsafe")
 LABELS_ENV = "HIVE_REVIEW_LABELS"
 PARTS = ("thumbs", "stars", "labels", "comment", "ideal")
+SUBMIT_WAIT_SECONDS = 2.0
+STATUS_POLL_SECONDS = 2.0
 
 
 def label_options() -> list[str]:
@@ -111,7 +113,10 @@ def render_rating_form(studio: Studio, row: Mapping[str, Any]) -> None:
         if submitted:
             _submit(studio, generation_id)
             current = studio.store.get_entry(generation_id) or current
-        _render_delivery_status(studio, generation_id, current)
+        if current.get(col.FEEDBACK_STATUS) == "pending":
+            _live_delivery_status(studio, generation_id)
+        else:
+            _render_delivery_status(studio, generation_id, current)
 
 
 def _submit(studio: Studio, generation_id: str) -> None:
@@ -122,7 +127,17 @@ def _submit(studio: Studio, generation_id: str) -> None:
     studio.store.save_rating(generation_id, rating, reviewer=studio.reviewer)
     _drafts().pop(generation_id, None)
     studio.outbox.wake()
-    st.toast("Rating saved; sending it to HoneyHive.", icon=":material/task_alt:")
+    # On a healthy connection delivery takes milliseconds: wait a moment so the reviewer sees
+    # "delivered" right away. A slow or failing delivery goes on in the background.
+    studio.outbox.wait_for(generation_id, timeout=SUBMIT_WAIT_SECONDS)
+    st.toast("Rating saved.", icon=":material/task_alt:")
+
+
+@st.fragment(run_every=STATUS_POLL_SECONDS)
+def _live_delivery_status(studio: Studio, generation_id: str) -> None:
+    """While a delivery is pending, look at its state every few seconds (only this line reruns)."""
+    row = studio.store.get_entry(generation_id) or {}
+    _render_delivery_status(studio, generation_id, row)
 
 
 def _render_delivery_status(studio: Studio, generation_id: str, row: Mapping[str, Any]) -> None:
@@ -130,7 +145,9 @@ def _render_delivery_status(studio: Studio, generation_id: str, row: Mapping[str
     if status == "sent":
         st.caption(":material/cloud_done: Rating delivered to HoneyHive.")
     elif status == "pending":
-        st.caption(":material/schedule: Rating saved here; delivery to HoneyHive pending.")
+        retrying = row.get(col.FEEDBACK_ERROR)
+        detail = f" Retrying after: {retrying}" if retrying else ""
+        st.caption(f":material/schedule: Rating saved here; delivery to HoneyHive pending.{detail}")
     elif status == "failed":
         error = row.get(col.FEEDBACK_ERROR) or "unknown error"
         st.error(f"Delivery to HoneyHive failed: {error}", icon=":material/cloud_off:")

@@ -20,9 +20,7 @@ RATING_CHOICES = ("1", "2", "3", "4", "5", "unrated")
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _cached_log(
-    _store: SessionStore, database_key: str, session_id: str | None, revision: int
-) -> pd.DataFrame:
+def _cached_log(_store: SessionStore, database_key: str, session_id: str | None, revision: int) -> pd.DataFrame:
     # cache_resource, not cache_data: the frame is shared read-only (filters build new frames), so
     # it is not pickled and copied on every rerun. `revision` changes on every write.
     del database_key, revision
@@ -36,9 +34,7 @@ def load_log(studio: Studio, session_id: str | None) -> pd.DataFrame:
 
 def render_session_log(studio: Studio) -> None:
     st.title("Session log")
-    scope = st.segmented_control(
-        "Show", ["This session", "All sessions"], default="This session", key="log.scope"
-    )
+    scope = st.segmented_control("Show", ["This session", "All sessions"], default="This session", key="log.scope")
     session_id = studio.session.id if scope != "All sessions" else None
     log = load_log(studio, session_id)
     if log.empty:
@@ -63,9 +59,7 @@ def _filters(log: pd.DataFrame) -> LogFilter:
         )
         thumbs = third.multiselect("Thumbs", THUMBS_CHOICES, key="log.filter.thumbs")
         ratings = fourth.multiselect("Rating", RATING_CHOICES, key="log.filter.rating")
-        text = st.text_input(
-            "Search text", key="log.filter.text", placeholder="in completions, comments and inputs"
-        )
+        text = st.text_input("Search text", key="log.filter.text", placeholder="in completions, comments and inputs")
     return LogFilter(
         tasks=tuple(tasks),
         versions=tuple(versions),

@@ -8,7 +8,13 @@ import sys
 
 import uvicorn
 
-from honeyhive_api.emulator.config import DEFAULT_API_KEY, PROVIDERS, EmulatorConfig, default_db_path, default_provider
+from honeyhive_api.emulator.config import (
+    DEFAULT_API_KEY,
+    PROVIDERS,
+    EmulatorConfig,
+    default_db_path,
+    default_provider,
+)
 from honeyhive_api.emulator.server import build
 
 
@@ -25,7 +31,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help=f"the Bearer key to accept (default: $HONEYHIVE_API_KEY, else {DEFAULT_API_KEY!r})",
     )
     parser.add_argument(
-        "--db", default=str(default_db_path()), help="SQLite file (default in the user's data dir; ':memory:' allowed)"
+        "--db",
+        default=str(default_db_path()),
+        help="SQLite file (default in the user's data dir; ':memory:' allowed)",
     )
     parser.add_argument("--seed", default=None, help="YAML seed loaded into an empty database (default: shipped)")
     parser.add_argument(

@@ -304,14 +304,17 @@ def create_app(
                     yield streaming.encode_event(streaming.CHUNK, {"text": piece})
             except Exception as exc:
                 yield streaming.encode_event(
-                    streaming.ERROR, {"message": f"the model provider {provider.name!r} failed: {exc}", "status_code": 502}
+                    streaming.ERROR,
+                    {"message": f"the model provider {provider.name!r} failed: {exc}", "status_code": 502},
                 )
                 return
             generation = record_generation(query, prompt, "".join(pieces), usage, started)
             yield streaming.encode_event(streaming.DONE, generation)
 
         return StreamingResponse(
-            events(), media_type=streaming.MEDIA_TYPE, headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+            events(),
+            media_type=streaming.MEDIA_TYPE,
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )
 
     @app.post("/generations/log")
@@ -367,7 +370,9 @@ def create_app(
             raise ApiError(404, f"generation {query.generation_id!r} not found")
         if generation["task"] != query.task:
             raise ApiError(
-                422, f"generation {query.generation_id!r} belongs to task {generation['task']!r}, not {query.task!r}", ["task"]
+                422,
+                f"generation {query.generation_id!r} belongs to task {generation['task']!r}, not {query.task!r}",
+                ["task"],
             )
         return store.merge_feedback(query.task, query.generation_id, query.feedback_json, query.ground_truth)
 

