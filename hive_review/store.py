@@ -633,7 +633,7 @@ class SessionStore:
                 if gid in existing:
                     continue
                 existing.add(gid)
-                row = {name: _plain(record.get(name)) for name in log_entries.c if name != "seq"}
+                row = {name: _plain(record.get(name)) for name in log_entries.c.keys() if name != "seq"}  # noqa: SIM118 (column names, not Column objects)
                 row[col.GENERATION_ID] = gid
                 row[col.SESSION_ID] = session_id
                 row["seq"] = seq
