@@ -38,9 +38,10 @@ def ingest_completions(
     result = IngestResult()
     entries = []
     for number, row in enumerate(rows, start=1):
+        row_task = row.task or task  # a `task` column in the file wins over the task picked on the page
         try:
             generation = client.log_generation(
-                task,
+                row_task,
                 row.model,
                 row.completion,
                 hyperparameters={},
@@ -64,7 +65,7 @@ def ingest_completions(
                     generation,
                     session_id=session_id,
                     reviewer=reviewer,
-                    task=task,
+                    task=row_task,
                     inputs=row.inputs,
                     origin="ingest",
                     source=source,
