@@ -54,11 +54,11 @@ def spread(samples: Sequence[float], scale: float = 1.0, fmt: str = "{:.3f}") ->
 
 def print_table(title: str, rows: Sequence[tuple[str, Sequence[float]]], unit: str = "s", scale: float = 1.0) -> None:
     """One line per measurement: median and spread (min..max) of its samples, ``scale`` applied."""
-    fmt = "{:.1f}" if scale >= 1000 else "{:.3f}"
     width = max([len(label) for label, _ in rows] + [12])
     print(f"\n{title}")
     print(f"{'measurement':<{width}}  {'n':>3}  {'median ' + unit:>14}  {'spread (min..max)':>24}")
     for label, samples in rows:
+        fmt = "{:.1f}" if median(samples) * scale >= 10 else "{:.3f}"
         med = fmt.format(median(samples) * scale)
         print(f"{label:<{width}}  {len(samples):>3}  {med:>14}  {spread(samples, scale, fmt):>24}")
 

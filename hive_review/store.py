@@ -356,6 +356,18 @@ class SessionStore:
             return {}
         return {col.input_column(k): str(v) for k, v in inputs.items()} if isinstance(inputs, dict) else {}
 
+    def recent_generation_ids(self, session_id: str, *, origin: str, limit: int) -> list[str]:
+        """The session's latest generations of one origin (e.g. the playground), newest first."""
+        with self.engine.begin() as db:
+            return list(
+                db.execute(
+                    sa.select(log_entries.c[col.GENERATION_ID])
+                    .where(log_entries.c[col.SESSION_ID] == session_id, log_entries.c[col.ORIGIN] == origin)
+                    .order_by(log_entries.c.seq.desc())
+                    .limit(limit)
+                ).scalars()
+            )
+
     def load_log(self, session_id: str | None = None) -> pd.DataFrame:
         """The session's log (every session's when ``session_id`` is None), oldest first, with
         one ``input.<var>`` column per input variable seen and each column in its dtype."""

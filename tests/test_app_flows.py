@@ -155,7 +155,7 @@ def test_every_export_button_downloads_and_an_export_imports_back(studio_env, tm
     at = open_page(studio_app(), "playground")
     at.selectbox(key="playground.task").set_value(TASK).run()
     at.text_area(key=input_key(TASK, "topic")).set_value("שלום and 👋 stay intact")
-    at.text_area(key=input_key(TASK, "tone")).set_value("=HYPERLINK(\"https://evil.example\")")
+    at.text_area(key=input_key(TASK, "tone")).set_value('=HYPERLINK("https://evil.example")')
     next(b for b in at.button if b.label == "Run").click().run()
     at.switch_page("pages/session_log_page.py").run()
     for button in at.get("download_button"):

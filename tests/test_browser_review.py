@@ -77,6 +77,8 @@ def test_run_rate_and_find_the_rating_in_the_downloaded_log(live_studio, tmp_pat
 
         page.get_by_test_id("stSidebarNav").get_by_role("link", name="Session log").click()
         wait_for_app_run(page)
+        # The key came from the environment: it never reaches the browser.
+        assert emulator.api_key not in page.content() and emulator.api_key not in page.url
         downloaded = {}
         for name in ("CSV", "JSONL", "Parquet", "Excel"):
             button = page.get_by_test_id("stDownloadButton").filter(has_text=name).get_by_role("button")

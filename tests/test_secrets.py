@@ -33,9 +33,7 @@ def _dump(node: object) -> str:
 
 
 def _everything(at) -> str:
-    return "\n".join(
-        [_dump(at._tree), repr(at.session_state.to_dict()), repr(at.query_params)]
-    )
+    return "\n".join([_dump(at._tree), repr(at.session_state.to_dict()), repr(at.query_params)])
 
 
 @pytest.fixture

@@ -146,7 +146,8 @@ def _run(studio: Studio, task_name: str, prompt: Prompt, values: dict[str, str])
 
 
 def _render_recent_runs(studio: Studio) -> None:
-    run_ids: list[str] = st.session_state.get(Keys.RUNS, [])
+    # From the store, not from session state: a browser reload or a restart keeps them on the page.
+    run_ids = studio.store.recent_generation_ids(studio.session.id, origin="playground", limit=RECENT_RUNS_SHOWN)
     if not run_ids:
         return
     st.subheader("Completions")
@@ -156,7 +157,7 @@ def _render_recent_runs(studio: Studio) -> None:
         help="Render completions as Markdown, with images and unsafe links removed. Off: plain text.",
     )
     markdown = bool(st.session_state.get(Keys.MARKDOWN_VIEW))
-    for generation_id in reversed(run_ids[-RECENT_RUNS_SHOWN:]):
+    for generation_id in run_ids:
         row = studio.store.get_entry(generation_id)
         if row is None:
             continue
@@ -167,7 +168,8 @@ def _render_run(studio: Studio, row: dict[str, Any], *, markdown: bool) -> None:
     with st.container(border=True):
         inputs = json.loads(row.get(col.INPUTS_JSON) or "{}")
         summary = ", ".join(f"{k}={v[:40]!r}" for k, v in inputs.items()) or "no inputs"
-        st.markdown(f"**{row.get(col.TASK)}** · `{row.get(col.PROMPT_NAME) or row.get(col.PROMPT_VERSION)}`")
+        variant = escape_markdown(str(row.get(col.PROMPT_NAME) or row.get(col.PROMPT_VERSION)))
+        st.markdown(f"**{escape_markdown(str(row.get(col.TASK)))}** · {variant}")
         st.caption(escape_markdown(summary.replace("\n", " ")))
         render_completion(str(row.get(col.COMPLETION) or ""), markdown=markdown)
         render_metadata(row)

@@ -1,0 +1,94 @@
+"""Q4: the project's export writers (hive_review.exports.EXPORT_FORMATS) vs. pandas writing the same
+100k-row log frame directly: time (median of the repetitions) and peak traced memory (one tracemalloc run).
+
+The frame is a real log frame: rows added through SessionStore and read back with load_log (its dtypes).
+pandas' to_excel refuses time-zone-aware timestamps, so the Excel baseline first drops the zone (as the
+project does); nothing else is prepared for the baselines. tracemalloc sees numpy's buffers but not
+pyarrow's own allocator, so the Parquet memory figures are lower bounds.
+"""
+
+from __future__ import annotations
+
+import io
+import tracemalloc
+from collections.abc import Callable
+
+import pandas as pd
+
+from bench._common import make_entries, median, parse_args, print_table, ratio_line, repeat
+from hive_review.exports import EXPORT_FORMATS
+from hive_review.store import SessionStore
+
+
+def log_frame(rows: int) -> pd.DataFrame:
+    store = SessionStore("sqlite:///:memory:")
+    session = store.create_session("bench-export")
+    store.add_entries(make_entries(session.id, "bench-export", rows))
+    frame = store.load_log(session.id)
+    store.close()
+    return frame
+
+
+def _excel(df: pd.DataFrame) -> bytes:
+    naive = {
+        name: df[name].dt.tz_localize(None) for name in df.columns if isinstance(df[name].dtype, pd.DatetimeTZDtype)
+    }
+    buffer = io.BytesIO()
+    df.assign(**naive).to_excel(buffer, index=False, engine="openpyxl")
+    return buffer.getvalue()
+
+
+def _parquet(df: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    df.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+PANDAS: dict[str, Callable[[pd.DataFrame], bytes]] = {
+    "CSV": lambda df: df.to_csv(index=False).encode("utf-8"),
+    "JSONL": lambda df: df.to_json(orient="records", lines=True, date_format="iso").encode("utf-8"),
+    "Parquet": _parquet,
+    "Excel": _excel,
+}
+
+
+def peak_mib(fn: Callable[[], object]) -> float:
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def main() -> None:
+    args = parse_args(__doc__ or "")
+    rows = 2_000 if args.quick else 100_000
+    df = log_frame(rows)
+    print(
+        f"log frame: {len(df):,} rows x {len(df.columns)} columns, {df.memory_usage(deep=True).sum() / 2**20:.0f} MiB"
+    )
+    table, ratios, memory = [], {}, []
+    for name, export_format in EXPORT_FORMATS.items():
+        project, baseline = export_format.write, PANDAS[name]
+        reps = min(args.reps, 3) if name == "Excel" else args.reps  # Excel at 100k rows takes ~10 s a run
+        project_t = repeat(lambda project=project: project(df), reps)
+        pandas_t = repeat(lambda baseline=baseline: baseline(df), reps)
+        table += [(f"{name}: project", project_t), (f"{name}: pandas", pandas_t)]
+        ratios[name] = median(project_t) / median(pandas_t)
+        size = len(project(df)) / 2**20
+        memory.append(
+            f"{name:<8} {peak_mib(lambda project=project: project(df)):>10.0f} {peak_mib(lambda baseline=baseline: baseline(df)):>10.0f}"
+            f" {size:>9.1f}"
+        )
+    print_table(f"Export of {rows:,} log rows", table)
+    print("\npeak traced memory (MiB), one run each; file size of the project's export (MiB)")
+    print(f"{'format':<8} {'project':>10} {'pandas':>10} {'size':>9}")
+    print("\n".join(memory))
+    print("\ntime ratios (project / pandas): " + ", ".join(f"{k} {v:.2f}" for k, v in ratios.items()))
+    worst = max(ratios, key=ratios.__getitem__)
+    ratio_line(ratios[worst], f"<= 1.2 for every format; worst is {worst}")
+
+
+if __name__ == "__main__":
+    main()
