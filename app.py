@@ -24,10 +24,14 @@ PAGES = {
             url_path="playground",
             default=True,
         ),
+        st.Page("pages/compare_page.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
+        st.Page("pages/batch_page.py", title="Batch", icon=":material/dynamic_feed:", url_path="batch"),
+        st.Page("pages/review_queue_page.py", title="Review queue", icon=":material/checklist:", url_path="queue"),
         st.Page("pages/ingest_page.py", title="Ingest", icon=":material/upload_file:", url_path="ingest"),
     ],
     "Results": [
         st.Page("pages/session_log_page.py", title="Session log", icon=":material/table_view:", url_path="log"),
+        st.Page("pages/numbers_page.py", title="Numbers", icon=":material/monitoring:", url_path="numbers"),
     ],
 }
 

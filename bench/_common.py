@@ -76,9 +76,16 @@ def free_port() -> int:
 @contextmanager
 def emulator_process(provider: str = "offline", latency_ms: float = 0.0) -> Iterator[str]:
     """``python -m honeyhive_api.emulator`` in its own process (its own GIL), :memory: DB; yields its URL."""
+    args = ["--provider", provider, "--db", ":memory:", "--latency-ms", str(latency_ms)]
+    with server_process("honeyhive_api.emulator", args) as url:
+        yield url
+
+
+@contextmanager
+def server_process(module: str, args: Sequence[str] = ()) -> Iterator[str]:
+    """``python -m <module> --port N <args>`` on loopback, ready once ``/health`` answers; yields its URL."""
     port = free_port()
-    command = [sys.executable, "-m", "honeyhive_api.emulator", "--port", str(port), "--provider", provider]
-    command += ["--db", ":memory:", "--latency-ms", str(latency_ms)]
+    command = [sys.executable, "-m", module, "--port", str(port), *args]
     env = {**os.environ, "HONEYHIVE_API_KEY": API_KEY}
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -86,14 +93,14 @@ def emulator_process(provider: str = "offline", latency_ms: float = 0.0) -> Iter
         deadline = time.monotonic() + 60
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"the emulator exited early with {process.returncode}")
+                raise RuntimeError(f"{module} exited early with {process.returncode}")
             try:
                 if requests.get(f"{url}/health", timeout=1).ok:
                     break
             except requests.RequestException:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("the emulator did not start within 60 s")
+                raise RuntimeError(f"{module} did not start within 60 s")
             time.sleep(0.1)
         yield url
     finally:

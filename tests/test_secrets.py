@@ -49,7 +49,7 @@ def canary_studio(emulator_factory, tmp_path, monkeypatch):
 
 
 def test_the_canary_key_appears_nowhere(canary_studio, tmp_path, caplog, capfd, monkeypatch):
-    canary, emulator = canary_studio
+    canary, _emulator = canary_studio
     caplog.set_level(logging.DEBUG)
     seen: list[str] = []
 

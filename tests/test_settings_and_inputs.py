@@ -80,3 +80,20 @@ def test_stream_events_round_trip_including_newlines_and_unicode():
     assert events[0].data["text"] == "line one\nline two"
     assert events[1].data["text"] == "مرحبا 👋"
     assert events[2].data["generation_id"] == "g1"
+
+
+def test_the_shipped_streamlit_config_is_hardened() -> None:
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    config = tomllib.loads((root / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["headless"] is True
+    assert config["server"]["address"] == "127.0.0.1"
+    assert config["server"]["enableXsrfProtection"] is True
+    assert config["server"]["maxUploadSize"] <= 20
+    assert config["browser"]["gatherUsageStats"] is False
+    assert config["client"]["showErrorDetails"] in ("type", "none", False)
+    ignored = (root / ".gitignore").read_text().splitlines()
+    assert ".streamlit/secrets.toml" in ignored
+    assert (root / ".streamlit" / "secrets.toml.example").is_file()

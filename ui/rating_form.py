@@ -52,7 +52,7 @@ def _stored_values(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _save_draft(generation_id: str) -> None:
+def save_draft(generation_id: str) -> None:
     _drafts()[generation_id] = {part: st.session_state.get(rating_key(generation_id, part)) for part in PARTS}
 
 
@@ -82,7 +82,7 @@ def render_rating_form(studio: Studio, row: Mapping[str, Any]) -> None:
         st.session_state.setdefault(rating_key(generation_id, part), value)
 
     def on_change() -> None:
-        _save_draft(generation_id)
+        save_draft(generation_id)
 
     with st.container(border=True):
         thumbs_col, stars_col = st.columns([1, 3])
@@ -120,10 +120,15 @@ def render_rating_form(studio: Studio, row: Mapping[str, Any]) -> None:
 
 
 def _submit(studio: Studio, generation_id: str) -> None:
+    submit_rating(studio, generation_id)
+
+
+def submit_rating(studio: Studio, generation_id: str) -> bool:
+    """Commit the rating in the form's state and start its delivery; False when it is empty."""
     rating = _rating_from_state(generation_id)
     if rating.is_empty:
         st.warning("Nothing to send yet: give thumbs, stars, a label, a comment or an ideal answer.")
-        return
+        return False
     studio.store.save_rating(generation_id, rating, reviewer=studio.reviewer)
     _drafts().pop(generation_id, None)
     studio.outbox.wake()
@@ -131,6 +136,7 @@ def _submit(studio: Studio, generation_id: str) -> None:
     # "delivered" right away. A slow or failing delivery goes on in the background.
     studio.outbox.wait_for(generation_id, timeout=SUBMIT_WAIT_SECONDS)
     st.toast("Rating saved.", icon=":material/task_alt:")
+    return True
 
 
 @st.fragment(run_every=STATUS_POLL_SECONDS)

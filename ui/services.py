@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 
 import streamlit as st
 
+from hive_review.batch import BatchRunner
+from hive_review.batch_store import BatchStore
 from hive_review.local_emulator import LocalEmulator, start_local_emulator
 from hive_review.outbox import FeedbackOutbox
 from hive_review.settings import ConnectionSettings
 from hive_review.store import SessionStore, database_url_from_env
+from hive_review.vote_store import VoteStore
 from honeyhive_api import HoneyHiveClient, Prompt, Task
 
 log = logging.getLogger(__name__)
@@ -72,3 +76,48 @@ def list_tasks(fingerprint: str, _client: HoneyHiveClient) -> list[Task]:
 def list_prompts(fingerprint: str, task: str, _client: HoneyHiveClient) -> list[Prompt]:
     del fingerprint
     return _client.list_prompts(task)
+
+
+@st.cache_resource(show_spinner=False)
+def _vote_store(database_url: str) -> VoteStore:
+    return VoteStore(session_store(database_url).engine)
+
+
+def current_vote_store() -> VoteStore:
+    return _vote_store(database_url_from_env())
+
+
+@st.cache_resource(show_spinner=False)
+def _batch_store(database_url: str) -> BatchStore:
+    return BatchStore(database_url)
+
+
+def current_batch_store() -> BatchStore:
+    return _batch_store(database_url_from_env())
+
+
+class BatchRunners:
+    """The batch runners of this server process, by batch id: a batch keeps running while its
+    reviewer moves between pages, and any session can show its progress."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._runners: dict[str, BatchRunner] = {}
+
+    def get(self, batch_id: str) -> BatchRunner | None:
+        with self._lock:
+            return self._runners.get(batch_id)
+
+    def start(self, runner: BatchRunner) -> BatchRunner:
+        with self._lock:
+            current = self._runners.get(runner.batch.id)
+            if current is not None and current.running:
+                return current
+            self._runners[runner.batch.id] = runner
+        runner.start()
+        return runner
+
+
+@st.cache_resource(show_spinner=False)
+def batch_runners() -> BatchRunners:
+    return BatchRunners()

@@ -1,0 +1,147 @@
+"""Blind A/B votes, kept next to the session log (same database), and their exports.
+
+One row per vote: which variant was on which side (and the seed that chose it), both generations
+and completions, the prompt each side answered, and the winner. ``votes_frame`` gives the shape
+``hive_review.stats.preference_summary`` reads; ``preference_pairs`` gives DPO training pairs.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+metadata = sa.MetaData()
+votes = sa.Table(
+    "ab_votes",
+    metadata,
+    sa.Column("comparison_id", sa.String(64), primary_key=True),
+    sa.Column("session_id", sa.String(64), nullable=False, index=True),
+    sa.Column("task", sa.Text, nullable=False),
+    sa.Column("reviewer", sa.Text, nullable=False),
+    sa.Column("seed", sa.Integer, nullable=False),
+    sa.Column("inputs_json", sa.Text, nullable=False),
+    sa.Column("left_variant", sa.Text, nullable=False),
+    sa.Column("right_variant", sa.Text, nullable=False),
+    sa.Column("left_generation_id", sa.Text, nullable=False),
+    sa.Column("right_generation_id", sa.Text, nullable=False),
+    sa.Column("left_prompt", sa.Text, nullable=False),
+    sa.Column("right_prompt", sa.Text, nullable=False),
+    sa.Column("left_completion", sa.Text, nullable=False),
+    sa.Column("right_completion", sa.Text, nullable=False),
+    sa.Column("winner", sa.String(8), nullable=False),  # left / right / tie
+    sa.Column("created_at", sa.Text, nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class Side:
+    variant: str
+    generation_id: str
+    prompt: str  # the variant's template filled with the inputs
+    completion: str
+
+
+class VoteStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        metadata.create_all(engine)
+
+    def record(
+        self,
+        *,
+        comparison_id: str,
+        session_id: str,
+        task: str,
+        reviewer: str,
+        seed: int,
+        inputs: dict[str, str],
+        left: Side,
+        right: Side,
+        winner: str,
+    ) -> None:
+        if winner not in ("left", "right", "tie"):
+            raise ValueError(f"winner is left, right or tie, not {winner!r}")
+        with self.engine.begin() as db:
+            db.execute(
+                votes.insert().values(
+                    comparison_id=comparison_id,
+                    session_id=session_id,
+                    task=task,
+                    reviewer=reviewer,
+                    seed=seed,
+                    inputs_json=json.dumps(inputs, ensure_ascii=False),
+                    left_variant=left.variant,
+                    right_variant=right.variant,
+                    left_generation_id=left.generation_id,
+                    right_generation_id=right.generation_id,
+                    left_prompt=left.prompt,
+                    right_prompt=right.prompt,
+                    left_completion=left.completion,
+                    right_completion=right.completion,
+                    winner=winner,
+                    created_at=datetime.now(UTC).isoformat(),
+                )
+            )
+
+    def frame(self, task: str | None = None) -> pd.DataFrame:
+        query = sa.select(votes).order_by(votes.c.created_at)
+        if task is not None:
+            query = query.where(votes.c.task == task)
+        with self.engine.connect() as db:
+            return pd.read_sql(query, db)
+
+
+def votes_frame(raw: pd.DataFrame) -> pd.DataFrame:
+    """Votes as ``stats.preference_summary`` reads them: variant_a, variant_b, winner, left_variant."""
+    if raw.empty:
+        return pd.DataFrame(columns=["variant_a", "variant_b", "winner", "left_variant"])
+    winner = raw["winner"].map({"left": None, "right": None, "tie": "tie"})
+    winner = winner.where(raw["winner"] != "left", raw["left_variant"])
+    winner = winner.where(raw["winner"] != "right", raw["right_variant"])
+    return pd.DataFrame(
+        {
+            "variant_a": raw["left_variant"],
+            "variant_b": raw["right_variant"],
+            "winner": winner,
+            "left_variant": raw["left_variant"],
+        }
+    )
+
+
+def preference_pairs(raw: pd.DataFrame) -> list[dict[str, Any]]:
+    """DPO training pairs (prompt, chosen, rejected), one per decided vote; ties give no pair.
+
+    ``prompt`` is the prompt the chosen completion answered; the rejected completion answered the
+    other variant's prompt on the same inputs, which ``rejected_prompt`` and the metadata record.
+    """
+    pairs = []
+    for row in raw.to_dict("records"):
+        if row["winner"] not in ("left", "right"):
+            continue
+        win, lose = ("left", "right") if row["winner"] == "left" else ("right", "left")
+        pairs.append(
+            {
+                "prompt": row[f"{win}_prompt"],
+                "chosen": row[f"{win}_completion"],
+                "rejected": row[f"{lose}_completion"],
+                "rejected_prompt": row[f"{lose}_prompt"],
+                "task": row["task"],
+                "chosen_variant": row[f"{win}_variant"],
+                "rejected_variant": row[f"{lose}_variant"],
+                "comparison_id": row["comparison_id"],
+                "reviewer": row["reviewer"],
+                "inputs": json.loads(row["inputs_json"]),
+            }
+        )
+    return pairs
+
+
+def preference_pairs_jsonl(raw: pd.DataFrame) -> bytes:
+    lines = [json.dumps(pair, ensure_ascii=False) for pair in preference_pairs(raw)]
+    return ("\n".join(lines) + "\n").encode() if lines else b""

@@ -1,0 +1,87 @@
+"""Issue 4 in a real browser: a blind A/B vote end to end, and a 20-row batch reaching 20/20."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+import requests
+from browser_support import chromium_page, open_app, streamlit_server, wait_for_app_run
+
+from honeyhive_api.emulator import EmulatorConfig, EmulatorServer
+
+pytestmark = pytest.mark.browser
+TASK = "Sandbox - Email Writer"
+
+
+@pytest.fixture(scope="module")
+def studio(tmp_path_factory) -> Iterator[tuple[str, EmulatorServer]]:
+    tmp = tmp_path_factory.mktemp("workflows")
+    config = EmulatorConfig(
+        api_key="workflow-test-key", db_path=str(tmp / "e.sqlite3"), provider="offline", latency_ms=50
+    )
+    with EmulatorServer(config) as emulator:
+        env = {
+            "HONEYHIVE_API_KEY": emulator.api_key,
+            "HONEYHIVE_BASE_URL": emulator.url,
+            "HIVE_REVIEW_DATABASE_URL": f"sqlite:///{tmp / 'sessions.sqlite3'}",
+            "HIVE_REVIEW_REVIEWER": "qa-pm",
+        }
+        with streamlit_server(env, tmp / "streamlit.log") as url:
+            yield url, emulator
+
+
+def _generations(emulator: EmulatorServer) -> list[dict]:
+    return requests.get(
+        f"{emulator.url}/generations",
+        params={"task": TASK},
+        headers={"Authorization": f"Bearer {emulator.api_key}"},
+        timeout=5,
+    ).json()
+
+
+def test_a_blind_ab_vote_end_to_end(studio):
+    url, emulator = studio
+    with chromium_page() as page:
+        open_app(page, f"{url}/compare")
+        page.get_by_role("button", name="Blind A/B").click()
+        wait_for_app_run(page)
+        page.get_by_role("textbox", name="topic").fill("the coffee machine is fixed")
+        page.get_by_role("textbox", name="tone").fill("playful")
+        page.get_by_role("button", name="Run the pair").click()
+        wait_for_app_run(page)
+        page.get_by_role("heading", name="Response A").wait_for()
+        assert page.get_by_text("email-writer-v2-concise").count() == 0  # hidden before the vote
+        page.keyboard.press("b")  # the documented key for "B is better"
+        wait_for_app_run(page)
+        page.get_by_role("heading", name="preferred").first.wait_for()
+        revealed = page.get_by_role("heading").filter(has_text="Response B").inner_text()
+        assert "email-writer" in revealed and "preferred" in revealed and "not preferred" not in revealed
+
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        voted = [g for g in _generations(emulator) if (g["feedback"] or {}).get("preference")]
+        if len(voted) == 2:
+            break
+        time.sleep(0.2)
+    assert sorted(g["feedback"]["preference"] for g in voted) == ["loss", "win"]
+    winner = next(g for g in voted if g["feedback"]["preference"] == "win")
+    assert winner["feedback"]["position"] == "right"
+    assert len({g["feedback"]["comparison_id"] for g in voted}) == 1
+
+
+def test_a_20_row_batch_progress_reaches_20_of_20(studio, tmp_path):
+    url, emulator = studio
+    inputs = tmp_path / "inputs.csv"
+    inputs.write_text("Topic,Tone\n" + "".join(f"agenda item {n},brisk\n" for n in range(1, 21)))
+    with chromium_page() as page:
+        open_app(page, f"{url}/batch")
+        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(inputs))
+        wait_for_app_run(page)
+        page.get_by_role("button", name="Start 20 runs").click()
+        page.get_by_text("20/20 finished").wait_for(timeout=60_000)
+        done = page.get_by_test_id("stMetric").filter(has_text="Done").get_by_test_id("stMetricValue")
+        assert done.inner_text() == "20"
+    batch_rows = [g for g in _generations(emulator) if g["generation"].count("agenda item") == 1]
+    assert len(batch_rows) >= 20

@@ -1,0 +1,231 @@
+"""The Batch page: upload inputs, map columns to the template's variables, run them against the
+deployed or chosen variants with bounded concurrency, and follow the progress live.
+
+The run happens on a background thread owned by the server process (``services.batch_runners``):
+the reviewer can leave the page and come back; an unfinished batch (cancelled, or cut off by a
+restart) resumes where it stopped. Results land in the session log.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import streamlit as st
+
+from hive_review import columns as col
+from hive_review.batch import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, BatchRunner
+from hive_review.batch_store import DEPLOYED, DONE, FAILED, QUEUED, RETRYING, RUNNING, UNFINISHED
+from hive_review.stability import stability_table
+from hive_review.uploads import MAX_ROWS, MAX_UPLOAD_BYTES, UploadError, batch_inputs, map_columns, read_table
+from honeyhive_api.templates import prompt_variables
+from ui import services
+from ui.connection import Studio
+
+CURRENT_KEY = "batch.current"
+CONCURRENCY_ENV = "HIVE_REVIEW_BATCH_CONCURRENCY"
+MAX_ATTEMPTS_ENV = "HIVE_REVIEW_BATCH_MAX_ATTEMPTS"  # tries per run when HoneyHive refuses with 429/503
+RETRY_BASE_ENV = "HIVE_REVIEW_BATCH_RETRY_BASE_SECONDS"  # first backoff; doubles per retry
+MAX_REPEATS = 20
+PROGRESS_POLL_SECONDS = 1.0
+
+
+def default_concurrency() -> int:
+    try:
+        return max(1, min(MAX_CONCURRENCY, int(os.environ.get(CONCURRENCY_ENV, DEFAULT_CONCURRENCY))))
+    except ValueError:
+        return DEFAULT_CONCURRENCY
+
+
+def render_batch(studio: Studio) -> None:
+    st.title("Batch runs")
+    st.markdown(
+        "Upload a **CSV** or **JSONL** file with one row of inputs per run. Columns named like the template's "
+        f"variables are mapped automatically. Up to {MAX_ROWS:,} rows and "
+        f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB per file."
+    )
+    tasks = studio.tasks()
+    if not tasks:
+        st.info("HoneyHive has no tasks yet.")
+        return
+    task = st.selectbox("Task", [t.name for t in tasks], key="batch.task")
+    prompts = services.list_prompts(studio.connection.fingerprint, task, studio.client)
+    by_name = {p.name: p for p in prompts}
+    options = [DEPLOYED, *by_name]
+    variants = st.multiselect(
+        "Run against",
+        options,
+        default=[DEPLOYED],
+        format_func=lambda name: "the deployed prompt" if name == DEPLOYED else name,
+        key=f"batch.variants.{task}",
+    )
+    uploaded = st.file_uploader("Inputs file", type=["csv", "jsonl"], key="batch.file")
+    if uploaded is not None and variants:
+        _prepare(studio, task, variants, by_name, uploaded.getvalue(), uploaded.name)
+    _render_batches(studio)
+
+
+def _variables(variants: list[str], by_name: dict, task_prompts: list) -> list[str]:
+    chosen = [by_name[name] for name in variants if name != DEPLOYED]
+    if DEPLOYED in variants:
+        chosen += [p for p in task_prompts if p.is_deployed]
+    names: dict[str, None] = {}
+    for prompt in chosen:
+        names.update(dict.fromkeys(prompt_variables(prompt.text, prompt.input_variables)))
+    return list(names)
+
+
+def _prepare(studio: Studio, task: str, variants: list[str], by_name: dict, data: bytes, filename: str) -> None:
+    try:
+        table = read_table(data, filename)
+    except UploadError as exc:
+        st.error(str(exc), icon=":material/rule:")
+        return
+    variables = _variables(variants, by_name, list(by_name.values()))
+    guessed = map_columns(list(table.columns), variables)
+    st.caption(f"{len(table):,} rows read from `{filename}`. Map each variable to a column:")
+    mapping: dict[str, str | None] = {}
+    columns = st.columns(max(1, min(4, len(variables))))
+    for index, variable in enumerate(variables):
+        options = [None, *table.columns]
+        default = options.index(guessed[variable]) if guessed[variable] in options else 0
+        mapping[variable] = columns[index % len(columns)].selectbox(
+            f"`{variable}`",
+            options,
+            index=default,
+            format_func=lambda column: "— choose a column —" if column is None else str(column),
+            key=f"batch.map.{task}.{variable}",
+        )
+    try:
+        rows = batch_inputs(table, mapping, variables)
+    except UploadError as exc:
+        st.error(str(exc), icon=":material/rule:")
+        return
+    left, right = st.columns(2)
+    repeats = int(left.number_input("Repeats per row", 1, MAX_REPEATS, 1, key="batch.repeats"))
+    concurrency = int(
+        right.number_input(
+            "Concurrency",
+            1,
+            MAX_CONCURRENCY,
+            default_concurrency(),
+            key="batch.concurrency",
+            help=f"Generations in flight at once (default {DEFAULT_CONCURRENCY}; {CONCURRENCY_ENV} sets it).",
+        )
+    )
+    total = len(rows) * len(variants) * repeats
+    if st.button(f"Start {total:,} runs", type="primary", key="batch.start", icon=":material/play_arrow:"):
+        batch = services.current_batch_store().create_batch(
+            session_id=studio.session.id,
+            task=task,
+            rows=rows,
+            variants=variants,
+            repeats=repeats,
+            concurrency=concurrency,
+        )
+        _start(studio, batch.id)
+        st.session_state[CURRENT_KEY] = batch.id
+        st.rerun()
+
+
+def _start(studio: Studio, batch_id: str) -> None:
+    runner = BatchRunner(
+        # The runner retries by itself (so an item can show "retrying"); the client must not.
+        studio.client.with_options(max_retries=0),
+        studio.store,
+        services.current_batch_store(),
+        batch_id,
+        reviewer=studio.reviewer,
+        source=studio.source,
+        max_attempts=int(os.environ.get(MAX_ATTEMPTS_ENV, "5")),
+        base_delay=float(os.environ.get(RETRY_BASE_ENV, "0.5")),
+    )
+    services.batch_runners().start(runner)
+
+
+def _render_batches(studio: Studio) -> None:
+    batches = services.current_batch_store().list_batches(studio.session.id)
+    if not batches:
+        return
+    st.divider()
+    ids = [b.id for b in batches]
+    current = st.session_state.get(CURRENT_KEY)
+    chosen = st.selectbox(
+        "Batch",
+        ids,
+        index=ids.index(current) if current in ids else 0,
+        format_func=lambda batch_id: next(
+            f"{b.task} · {b.created_at:%Y-%m-%d %H:%M} UTC · {batch_id}" for b in batches if b.id == batch_id
+        ),
+        key="batch.view",
+    )
+    st.session_state[CURRENT_KEY] = chosen
+    _render_progress(studio, chosen)
+    _render_stability(studio, chosen)
+
+
+@st.fragment(run_every=PROGRESS_POLL_SECONDS)
+def _render_progress(studio: Studio, batch_id: str) -> None:
+    """Redrawn every second on its own: the page around it does not rerun."""
+    store = services.current_batch_store()
+    counts = store.progress(batch_id)
+    total = sum(counts.values())
+    finished = counts[DONE] + counts[FAILED]
+    st.progress(finished / total if total else 0.0, text=f"{finished:,}/{total:,} finished")
+    a, b, c, d, e = st.columns(5)
+    a.metric("Done", counts[DONE])
+    b.metric("Running", counts[RUNNING])
+    c.metric("Retrying", counts[RETRYING])
+    d.metric("Failed", counts[FAILED])
+    e.metric("Queued", counts[QUEUED])
+    runner = services.batch_runners().get(batch_id)
+    running = runner is not None and runner.running
+    unfinished = sum(counts[s] for s in UNFINISHED)
+    if running:
+        if st.button("Cancel", key="batch.cancel", icon=":material/stop:"):
+            runner.cancel()
+            st.rerun(scope="fragment")
+    elif unfinished:
+        st.info(f"{unfinished:,} runs did not finish (cancelled, or the app stopped).")
+        if st.button("Resume", key="batch.resume", type="primary", icon=":material/play_arrow:"):
+            _start(studio, batch_id)
+            st.rerun(scope="fragment")
+    if counts[FAILED]:
+        failed = store.items(batch_id, [FAILED])
+        st.error(f"{len(failed):,} runs failed; the rest of the batch went on.")
+        st.dataframe(
+            pd.DataFrame(
+                [{"row": i.row_number, "variant": i.variant or "deployed", "attempts": i.attempts, "error": i.error}
+                 for i in failed]
+            ),
+            hide_index=True,
+            key="batch.failed",
+        )  # fmt: skip
+        if not running and st.button("Retry failed runs", key="batch.retry_failed", icon=":material/refresh:"):
+            store.requeue_failed(batch_id)
+            _start(studio, batch_id)
+            st.rerun(scope="fragment")
+
+
+def _render_stability(studio: Studio, batch_id: str) -> None:
+    batch = services.current_batch_store().get_batch(batch_id)
+    if batch is None or batch.repeats < 2:
+        return
+    items = services.current_batch_store().items(batch_id, [DONE])
+    log = studio.store.load_log(studio.session.id)
+    completions = dict(zip(log[col.GENERATION_ID], log[col.COMPLETION], strict=True))
+    frame = pd.DataFrame(
+        [
+            {"row_number": i.row_number, "variant": i.variant, "completion": completions.get(i.generation_id, "")}
+            for i in items
+        ],
+        columns=["row_number", "variant", "completion"],
+    )
+    st.subheader("Stability of repeated runs")
+    st.caption("Outputs that differ only in case, punctuation or spacing count as the same.")
+    st.dataframe(
+        stability_table(frame),
+        hide_index=True,
+        column_config={"top_share": st.column_config.ProgressColumn("Most common output", format="percent")},
+        key="batch.stability",
+    )

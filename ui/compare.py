@@ -1,0 +1,301 @@
+"""The Compare page: the same inputs on 2-4 variants side by side, or a blind A/B vote on a pair.
+
+Blind mode hides which variant wrote which answer and shuffles the sides per comparison (seeded,
+recorded with the vote); identities appear only after the vote, which is sent to HoneyHive as
+feedback on both generations (``preference`` win / loss / tie and a shared ``comparison_id``).
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+import pandas as pd
+import streamlit as st
+
+from hive_review.comparisons import (
+    MAX_VARIANTS,
+    MIN_VARIANTS,
+    VariantRun,
+    blind_sides,
+    preference_feedback,
+    run_variants,
+)
+from hive_review.log_entries import entry_from_generation
+from hive_review.run_inputs import input_problems
+from hive_review.stats import position_bias, preference_summary
+from hive_review.vote_store import Side, preference_pairs_jsonl, votes_frame
+from honeyhive_api import Prompt
+from honeyhive_api.templates import prompt_variables, render_template
+from ui import services
+from ui.completion_view import render_completion, render_metadata
+from ui.connection import Studio
+from ui.rating_form import render_rating_form
+
+SIDE_BY_SIDE = "Side by side"
+BLIND = "Blind A/B"
+LAST_RUN_KEY = "compare.last"  # generation ids of the last side-by-side run
+PAIR_KEY = "compare.pair"  # the blind pair being judged
+SEED_KEY = "compare.seed"  # this reviewer's seed for side orders
+
+
+@dataclass(frozen=True)
+class BlindPair:
+    comparison_id: str
+    task: str
+    seed: int
+    inputs: dict[str, str]
+    left: VariantRun
+    right: VariantRun
+    winner: Literal["left", "right", "tie"] | None = None
+
+
+def render_compare(studio: Studio) -> None:
+    st.title("Compare variants")
+    tasks = studio.tasks()
+    if not tasks:
+        st.info("HoneyHive has no tasks yet.")
+        return
+    task = st.selectbox("Task", [t.name for t in tasks], key="compare.task")
+    prompts = services.list_prompts(studio.connection.fingerprint, task, studio.client)
+    if len(prompts) < MIN_VARIANTS:
+        st.info(f"Task **{task}** has {len(prompts)} prompt variant(s): comparing needs at least two.")
+        return
+    mode = st.segmented_control("Mode", [SIDE_BY_SIDE, BLIND], default=SIDE_BY_SIDE, key="compare.mode")
+    by_name = {p.name: p for p in prompts}
+    if mode == BLIND:
+        _render_blind(studio, task, by_name)
+    else:
+        _render_side_by_side(studio, task, by_name)
+    _render_results(studio, task)
+
+
+def _variant_label(prompt: Prompt) -> str:
+    return f"{prompt.name} (v{prompt.version or '?'}){' · deployed' if prompt.is_deployed else ''}"
+
+
+def _inputs_form(task: str, prompts: list[Prompt], key: str, label: str) -> dict[str, str] | None:
+    variables: dict[str, None] = {}
+    for prompt in prompts:
+        variables.update(dict.fromkeys(prompt_variables(prompt.text, prompt.input_variables)))
+    with st.form(f"{key}.form.{task}"):
+        for name in variables:
+            st.text_area(name, key=f"{key}.input.{task}.{name}", height=68)
+        pressed = st.form_submit_button(label, type="primary", icon=":material/compare_arrows:")
+    if not pressed:
+        return None
+    values = {name: st.session_state.get(f"{key}.input.{task}.{name}") or "" for name in variables}
+    problems = input_problems(list(variables), values)
+    for problem in problems:
+        st.error(problem, icon=":material/edit_note:")
+    return None if problems else values
+
+
+def _log_runs(
+    studio: Studio, task: str, inputs: dict[str, str], runs: list[VariantRun], comparison_id: str, origin: str
+) -> None:
+    entries = [
+        entry_from_generation(
+            run.generation,
+            session_id=studio.session.id,
+            reviewer=studio.reviewer,
+            task=task,
+            inputs=inputs,
+            origin=origin,
+            source=studio.source,
+            prompt_name=run.prompt.name,
+            comparison_id=comparison_id,
+        )
+        for run in runs
+        if run.generation is not None
+    ]
+    studio.store.add_entries(entries)
+
+
+# ---- side by side -----------------------------------------------------------------------------
+
+
+def _render_side_by_side(studio: Studio, task: str, by_name: dict[str, Prompt]) -> None:
+    names = list(by_name)
+    chosen = st.multiselect(
+        "Variants (2-4)",
+        names,
+        default=names[:MAX_VARIANTS],
+        max_selections=MAX_VARIANTS,
+        format_func=lambda name: _variant_label(by_name[name]),
+        key=f"compare.variants.{task}",
+    )
+    if len(chosen) < MIN_VARIANTS:
+        st.warning("Choose at least two variants to compare.")
+        return
+    prompts = [by_name[name] for name in chosen]
+    inputs = _inputs_form(task, prompts, "compare", f"Run {len(prompts)} variants")
+    if inputs is not None:
+        with st.spinner(f"Running {len(prompts)} variants in parallel…"):
+            runs = run_variants(studio.client, task, inputs, prompts, reviewer=studio.reviewer, source=studio.source)
+        comparison_id = f"cmp-{uuid.uuid4().hex[:12]}"
+        _log_runs(studio, task, inputs, runs, comparison_id, "compare")
+        st.session_state[LAST_RUN_KEY] = [
+            (run.prompt.name, run.generation.generation_id if run.generation else None, run.error) for run in runs
+        ]
+    last = st.session_state.get(LAST_RUN_KEY)
+    if not last:
+        return
+    columns = st.columns(len(last))
+    for column, (name, generation_id, error) in zip(columns, last, strict=True):
+        with column:
+            st.subheader(name)
+            if error:
+                st.error(f"This variant failed: {error}")
+                continue
+            row = studio.store.get_entry(generation_id) if generation_id else None
+            if row is None:
+                continue
+            render_completion(str(row.get("completion") or ""), markdown=False)
+            render_metadata(row)
+            render_rating_form(studio, row)
+
+
+# ---- blind A/B --------------------------------------------------------------------------------
+
+
+def _render_blind(studio: Studio, task: str, by_name: dict[str, Prompt]) -> None:
+    names = list(by_name)
+    deployed = next((n for n in names if by_name[n].is_deployed), names[0])
+    other = next(n for n in names if n != deployed)
+    chosen = st.multiselect(
+        "The pair to compare (exactly two)",
+        names,
+        default=[deployed, other],
+        max_selections=2,
+        format_func=lambda name: _variant_label(by_name[name]),
+        key=f"compare.pair.{task}",
+    )
+    if len(chosen) != 2:
+        st.warning("Choose exactly two variants for a blind A/B vote.")
+        return
+    seed = st.session_state.setdefault(SEED_KEY, secrets.randbelow(2**31))
+    st.caption(
+        "Which variant writes A and which writes B is hidden and drawn per comparison "
+        f"(seed {seed}, recorded with each vote). Keys: **A**, **B**, **T** (tie), **N** (next pair)."
+    )
+    pair: BlindPair | None = st.session_state.get(PAIR_KEY)
+    if pair is not None and pair.task != task:
+        pair = None
+    if pair is None:
+        prompts = [by_name[name] for name in chosen]
+        inputs = _inputs_form(task, prompts, "blind", "Run the pair")
+        if inputs is None:
+            return
+        with st.spinner("Running both variants…"):
+            runs = run_variants(studio.client, task, inputs, prompts, reviewer=studio.reviewer, source=studio.source)
+        failed = [run for run in runs if run.generation is None]
+        if failed:
+            for run in failed:
+                st.error(f"A variant failed, so there is nothing to vote on yet: {run.error}")
+            return
+        comparison_id = f"ab-{uuid.uuid4().hex[:12]}"
+        _log_runs(studio, task, inputs, runs, comparison_id, "blind")
+        left, right = (runs[1], runs[0]) if blind_sides(seed, comparison_id) else (runs[0], runs[1])
+        pair = BlindPair(comparison_id, task, seed, inputs, left, right)
+        st.session_state[PAIR_KEY] = pair
+    _render_pair(studio, pair)
+
+
+def _render_pair(studio: Studio, pair: BlindPair) -> None:
+    left_column, right_column = st.columns(2)
+    for column, label, run, side in ((left_column, "A", pair.left, "left"), (right_column, "B", pair.right, "right")):
+        with column, st.container(border=True):
+            if pair.winner is None:
+                st.subheader(f"Response {label}")
+            else:
+                verdict = {"tie": "tie"}.get(pair.winner) or ("preferred" if pair.winner == side else "not preferred")
+                st.subheader(f"Response {label}: {run.prompt.name} (v{run.prompt.version}) · {verdict}")
+            assert run.generation is not None
+            render_completion(run.generation.generation, markdown=False)
+            if pair.winner is not None:
+                render_metadata(studio.store.get_entry(run.generation.generation_id) or {})
+    if pair.winner is None:
+        a, tie, b = st.columns(3)
+        if a.button("A is better", key="blind.vote.a", shortcut="A", width="stretch"):
+            _vote(studio, pair, "left")
+        if tie.button("Tie", key="blind.vote.tie", shortcut="T", width="stretch"):
+            _vote(studio, pair, "tie")
+        if b.button("B is better", key="blind.vote.b", shortcut="B", width="stretch"):
+            _vote(studio, pair, "right")
+    elif st.button("Next pair", key="blind.next", type="primary", shortcut="N", icon=":material/skip_next:"):
+        st.session_state.pop(PAIR_KEY, None)
+        st.rerun()
+
+
+def _side(pair: BlindPair, run: VariantRun) -> Side:
+    assert run.generation is not None
+    return Side(
+        variant=run.prompt.name,
+        generation_id=run.generation.generation_id,
+        prompt=render_template(run.prompt.text, pair.inputs),
+        completion=run.generation.generation,
+    )
+
+
+def _vote(studio: Studio, pair: BlindPair, winner: Literal["left", "right", "tie"]) -> None:
+    services.current_vote_store().record(
+        comparison_id=pair.comparison_id,
+        session_id=studio.session.id,
+        task=pair.task,
+        reviewer=studio.reviewer,
+        seed=pair.seed,
+        inputs=pair.inputs,
+        left=_side(pair, pair.left),
+        right=_side(pair, pair.right),
+        winner=winner,
+    )
+    voted_at = datetime.now(UTC).isoformat()
+    for run, side, opponent in ((pair.left, "left", pair.right), (pair.right, "right", pair.left)):
+        assert run.generation is not None
+        studio.store.queue_feedback(
+            run.generation.generation_id,
+            {
+                "preference": preference_feedback(winner, side),  # type: ignore[arg-type]
+                "comparison_id": pair.comparison_id,
+                "position": side,
+                "opponent_version": opponent.prompt.version,
+                "reviewer": studio.reviewer,
+                "rated_at": voted_at,
+            },
+        )
+    studio.outbox.wake()
+    st.session_state[PAIR_KEY] = BlindPair(**{**pair.__dict__, "winner": winner})
+    st.rerun()
+
+
+# ---- results ----------------------------------------------------------------------------------
+
+
+def _render_results(studio: Studio, task: str) -> None:
+    raw = services.current_vote_store().frame(task)
+    st.divider()
+    st.subheader("Blind A/B results")
+    if raw.empty:
+        st.caption("No blind votes for this task yet.")
+        return
+    summary = preference_summary(votes_frame(raw))
+    st.dataframe(summary, hide_index=True, key="compare.summary")
+    bias = position_bias(votes_frame(raw))
+    if bias["decided"]:
+        verdict = "a position bias" if bias["biased"] else "no sign of position bias"
+        st.caption(
+            f"Left side won {bias['left_wins']} of {bias['decided']} decided votes "
+            f"({bias['left_win_rate']:.0%}, 95% CI {bias['low']:.0%}-{bias['high']:.0%}): {verdict}."
+        )
+    st.download_button(
+        "Preference pairs (JSONL, for DPO)",
+        data=preference_pairs_jsonl(raw),
+        file_name=f"preference-pairs-{pd.Timestamp.now(tz='UTC'):%Y%m%d-%H%M}.jsonl",
+        mime="application/jsonl",
+        key="compare.dpo",
+        on_click="ignore",
+    )
