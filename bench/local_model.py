@@ -67,7 +67,8 @@ def main() -> None:
         ratio_line(0.0, "n/a: local model not installed")
         return
     count = 1 if args.quick else max(5, args.reps)
-    baseline = run(lambda: direct(LocalModelProvider()), count)
+    provider = LocalModelProvider()  # one model, loaded once (as the emulator does)
+    baseline = run(lambda: direct(provider), count)
     with emulator_process(provider="local") as url, HoneyHiveClient(API_KEY, url, timeout=300) as client:
         project = run(lambda: via_emulator(client), count)
     print_table(

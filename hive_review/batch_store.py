@@ -11,7 +11,9 @@ from datetime import UTC, datetime
 from typing import Final
 
 import sqlalchemy as sa
-from sqlalchemy import event
+from sqlalchemy.engine import Connection
+
+from hive_review.store import make_engine
 
 QUEUED: Final = "queued"
 RUNNING: Final = "running"
@@ -76,19 +78,9 @@ class BatchItem:
     generation_id: str | None
 
 
-def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
-    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
-
-
 class BatchStore:
     def __init__(self, database_url: str) -> None:
-        self.engine = sa.create_engine(database_url, future=True)
-        if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.engine = make_engine(database_url)
         metadata.create_all(self.engine)
 
     def create_batch(
@@ -198,14 +190,20 @@ class BatchStore:
         attempts: int | None = None,
         error: str | None = None,
         generation_id: str | None = None,
+        db: Connection | None = None,
     ) -> None:
+        """Set an item's status; ``db`` joins a transaction of the caller's on the same database."""
         values: dict[str, object] = {"status": status, "error": error}
         if attempts is not None:
             values["attempts"] = attempts
         if generation_id is not None:
             values["generation_id"] = generation_id
+        statement = batch_items.update().where(batch_items.c.id == item_id).values(**values)
+        if db is not None:
+            db.execute(statement)
+            return
         with self.engine.begin() as connection:
-            connection.execute(batch_items.update().where(batch_items.c.id == item_id).values(**values))
+            connection.execute(statement)
 
 
 def _batch(row: Mapping[str, object]) -> Batch:

@@ -44,15 +44,22 @@ def _generations(emulator: EmulatorServer) -> list[dict]:
 def test_a_blind_ab_vote_end_to_end(studio):
     url, emulator = studio
     with chromium_page() as page:
+        # The first visit of a fresh server goes to the root: Streamlit's first run after a start still
+        # looks at the legacy pages/ folder, and a deep link then shows a "Page not found" notice
+        # over the right page (README, "Known issues").
+        open_app(page, url)
         open_app(page, f"{url}/compare")
-        page.get_by_role("button", name="Blind A/B").click()
+        page.get_by_role("radio", name="Blind A/B").click()
         wait_for_app_run(page)
+        page.get_by_role("button", name="Run the pair").wait_for()  # the blind form is drawn
         page.get_by_role("textbox", name="topic").fill("the coffee machine is fixed")
         page.get_by_role("textbox", name="tone").fill("playful")
         page.get_by_role("button", name="Run the pair").click()
         wait_for_app_run(page)
         page.get_by_role("heading", name="Response A").wait_for()
-        assert page.get_by_text("email-writer-v2-concise").count() == 0  # hidden before the vote
+        # Which variant wrote which side is hidden before the vote (the pair itself was chosen above).
+        for heading in page.get_by_role("heading").filter(has_text="Response").all():
+            assert "email-writer" not in heading.inner_text()
         page.keyboard.press("b")  # the documented key for "B is better"
         wait_for_app_run(page)
         page.get_by_role("heading", name="preferred").first.wait_for()

@@ -10,12 +10,13 @@ import asyncio
 import hmac
 import json
 import time
-from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from honeyhive_api import streaming
 from honeyhive_api.emulator.faults import FaultState
@@ -39,6 +40,16 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 OPEN_PATHS = frozenset({"/health"})
+
+
+class FastJSONResponse(Response):
+    """JSON serialised once with the standard library: the answers are plain dicts and lists of
+    JSON types already, so FastAPI's generic encoder (which walks every value) is skipped."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 class ApiError(Exception):
@@ -143,6 +154,38 @@ class GatewayMiddleware:
         return replay
 
 
+_END = object()
+
+
+async def _pieces(
+    provider: Provider, prompt: str, hyperparameters: dict[str, Any], usage: Completion, *, instant: bool
+) -> AsyncIterator[str]:
+    """The provider's pieces as they come. A real model runs on one worker thread that hands each
+    piece to the event loop through a queue (not one thread hop per piece)."""
+    if instant:
+        for piece in provider.complete(prompt, hyperparameters, usage):
+            yield piece
+        return
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[object] = asyncio.Queue()
+
+    def produce() -> None:
+        try:
+            for piece in provider.complete(prompt, hyperparameters, usage):
+                loop.call_soon_threadsafe(queue.put_nowait, piece)
+        except Exception as exc:  # handed to the stream, which reports it as an error event
+            loop.call_soon_threadsafe(queue.put_nowait, exc)
+        finally:
+            loop.call_soon_threadsafe(queue.put_nowait, _END)
+
+    worker = loop.run_in_executor(None, produce)
+    while (item := await queue.get()) is not _END:
+        if isinstance(item, Exception):
+            raise item
+        yield str(item)
+    await worker
+
+
 def _validation_message(exc: RequestValidationError) -> tuple[str, list[str]]:
     fields: list[str] = []
     parts: list[str] = []
@@ -162,7 +205,13 @@ def create_app(
     api_key: str,
     max_body_bytes: int,
 ) -> FastAPI:
-    app = FastAPI(title="HoneyHive emulator (Hive Review)", version="0.1.0")
+    # Routes are ``async``: the store answers in well under a millisecond (one SQLite connection
+    # behind a lock), so handing each request to a worker thread would cost more than it saves.
+    # Only a real model's work (local / openai providers) runs in a thread.
+    app = FastAPI(
+        title="HoneyHive emulator (Hive Review)", version="0.1.0", default_response_class=FastJSONResponse
+    )
+    instant = provider.name == "offline"
 
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:
@@ -178,54 +227,54 @@ def create_app(
             raise ApiError(404, f"task {name!r} not found; GET /tasks lists the tasks")
 
     @app.get("/health")
-    async def health() -> dict[str, Any]:
+    async def health() -> Any:
         return {"status": "ok", "provider": provider.name, "model": provider.label}
 
     # ---- tasks ----------------------------------------------------------------------------------
 
     @app.get("/tasks")
-    def list_tasks(name: str | None = None) -> list[dict[str, Any]]:
+    async def list_tasks(name: str | None = None) -> Any:
         return store.list_tasks(name)
 
     @app.post("/tasks")
-    def create_task(body: TaskCreationQuery) -> dict[str, Any]:
+    async def create_task(body: TaskCreationQuery) -> Any:
         if store.task_exists(body.name):
             raise ApiError(409, f"task {body.name!r} exists already", ["name"])
         return store.create_task(body.model_dump())
 
     @app.put("/tasks/{task_id}")
-    def update_task(task_id: str, body: TaskUpdateQuery) -> dict[str, Any]:
+    async def update_task(task_id: str, body: TaskUpdateQuery) -> Any:
         updated = store.update_task(task_id, body.model_dump())
         if updated is None:
             raise ApiError(404, f"task {task_id!r} not found")
         return updated
 
     @app.delete("/tasks/{name}")
-    def delete_task(name: str) -> dict[str, Any]:
+    async def delete_task(name: str) -> Any:
         return {"deleted": store.delete_task(name)}
 
     # ---- prompts --------------------------------------------------------------------------------
 
     @app.get("/prompts")
-    def list_prompts(task: str | None = None, name: str | None = None) -> list[dict[str, Any]]:
+    async def list_prompts(task: str | None = None, name: str | None = None) -> Any:
         return store.list_prompts(task=task, name=name)
 
     @app.post("/prompts")
-    def create_prompt(body: PromptCreationQuery) -> dict[str, Any]:
+    async def create_prompt(body: PromptCreationQuery) -> Any:
         require_task(body.task)
         if body.name and store.list_prompts(name=body.name):
             raise ApiError(409, f"prompt {body.name!r} exists already", ["name"])
         return store.create_prompt(body.model_dump())
 
     @app.put("/prompts/{prompt_id}")
-    def update_prompt(prompt_id: str, body: PromptUpdateQuery) -> dict[str, Any]:
+    async def update_prompt(prompt_id: str, body: PromptUpdateQuery) -> Any:
         updated = store.update_prompt(prompt_id, body.model_dump())
         if updated is None:
             raise ApiError(404, f"prompt {prompt_id!r} not found")
         return updated
 
     @app.delete("/prompts/{name}")
-    def delete_prompt(name: str) -> dict[str, Any]:
+    async def delete_prompt(name: str) -> Any:
         return {"deleted": store.delete_prompt(name)}
 
     # ---- the proxy ------------------------------------------------------------------------------
@@ -284,22 +333,26 @@ def create_app(
         )
 
     @app.post("/generations")
-    def generate(query: GenerateQuery) -> Any:
+    async def generate(query: GenerateQuery) -> Any:
         prompt = chosen_prompt(query)
         text_in = rendered(prompt, query.input)
         started = time.perf_counter()
         usage = Completion()
         if not query.stream:
+
+            def complete() -> str:
+                return "".join(provider.complete(text_in, prompt["hyperparameters"], usage))
+
             try:
-                text = "".join(provider.complete(text_in, prompt["hyperparameters"], usage))
+                text = complete() if instant else await run_in_threadpool(complete)
             except Exception as exc:
                 raise ApiError(502, f"the model provider {provider.name!r} failed: {exc}") from None
             return record_generation(query, prompt, text, usage, started)
 
-        def events() -> Iterator[bytes]:
+        async def events() -> AsyncIterator[bytes]:
             pieces: list[str] = []
             try:
-                for piece in provider.complete(text_in, prompt["hyperparameters"], usage):
+                async for piece in _pieces(provider, text_in, prompt["hyperparameters"], usage, instant=instant):
                     pieces.append(piece)
                     yield streaming.encode_event(streaming.CHUNK, {"text": piece})
             except Exception as exc:
@@ -318,7 +371,7 @@ def create_app(
         )
 
     @app.post("/generations/log")
-    def log_generation(query: GenerationLoggingQuery) -> dict[str, Any]:
+    async def log_generation(query: GenerationLoggingQuery) -> Any:
         require_task(query.task)
         usage = query.usage
         completion_tokens = usage.completion_tokens if usage else 0
@@ -356,15 +409,15 @@ def create_app(
         )
 
     @app.get("/generations")
-    def list_generations(
+    async def list_generations(
         task: str | None = None, prompt: str | None = None, model_id: str | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> Any:
         return store.list_generations(task=task, prompt=prompt, model_id=model_id)
 
     # ---- feedback -------------------------------------------------------------------------------
 
     @app.post("/feedback")
-    def feedback(query: FeedbackQuery) -> dict[str, Any]:
+    async def feedback(query: FeedbackQuery) -> Any:
         generation = store.get_generation(query.generation_id)
         if generation is None:
             raise ApiError(404, f"generation {query.generation_id!r} not found")
@@ -379,11 +432,11 @@ def create_app(
     # ---- the emulator's own controls (not part of HoneyHive's API) ------------------------------
 
     @app.get("/_emulator/faults")
-    async def get_faults() -> dict[str, Any]:
+    async def get_faults() -> Any:
         return faults.snapshot()
 
     @app.put("/_emulator/faults")
-    async def put_faults(request: Request) -> dict[str, Any]:
+    async def put_faults(request: Request) -> Any:
         try:
             changes = await request.json()
             if not isinstance(changes, dict):
@@ -393,7 +446,7 @@ def create_app(
             raise ApiError(422, str(exc)) from None
 
     @app.get("/_emulator/feedback-events")
-    def get_feedback_events(generation_id: str | None = None) -> list[dict[str, Any]]:
+    async def get_feedback_events(generation_id: str | None = None) -> Any:
         return store.feedback_events(generation_id)
 
     app.add_middleware(GatewayMiddleware, faults=faults, api_key=api_key, max_body_bytes=max_body_bytes)
