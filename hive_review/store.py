@@ -18,8 +18,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import sqlite3
-import threading
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -208,43 +206,6 @@ class Delivery:
     attempts: int
 
 
-# One lock per SQLite file in this process, shared by every engine on it (session log, batches,
-# votes). Threads queue on it in order; without it they would meet SQLite's busy handler, which
-# sleeps in growing steps (1, 2, 5, 10 ms, ...) and made a 16-worker batch run 8% slower.
-_FILE_LOCKS: dict[str, threading.Lock] = {}
-_FILE_LOCKS_GUARD = threading.Lock()
-LOCK_WAIT_SECONDS = 60.0
-
-
-def _file_lock(path: str) -> threading.Lock:
-    with _FILE_LOCKS_GUARD:
-        return _FILE_LOCKS.setdefault(path, threading.Lock())
-
-
-class _LockedSQLiteConnection(sqlite3.Connection):
-    """Releases the process-wide file lock once its transaction has really ended."""
-
-    file_lock: threading.Lock | None = None
-    holds_lock = False
-
-    def commit(self) -> None:
-        try:
-            super().commit()
-        finally:
-            self._release()
-
-    def rollback(self) -> None:
-        try:
-            super().rollback()
-        finally:
-            self._release()
-
-    def _release(self) -> None:
-        if self.holds_lock and self.file_lock is not None:
-            self.holds_lock = False
-            self.file_lock.release()
-
-
 def make_engine(url: str) -> Engine:
     """An engine for the studio's database; for SQLite: WAL, a busy timeout, and write transactions
     that take the lock up front (concurrent writers wait instead of failing)."""
@@ -259,18 +220,12 @@ def make_engine(url: str) -> Engine:
             if in_memory
             else {"pool_size": POOL_SIZE, "max_overflow": POOL_SIZE}
         )
-        lock = _file_lock(str(Path(database).expanduser().resolve()) if not in_memory else f"memory:{id(pool)}")
-        engine = sa.create_engine(
-            url,
-            connect_args={"check_same_thread": False, "timeout": 30, "factory": _LockedSQLiteConnection},
-            **pool,
-        )
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
 
         @sa.event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
             # Let SQLAlchemy's "begin" below decide when a transaction starts.
             dbapi_connection.isolation_level = None
-            dbapi_connection.file_lock = lock
             cursor = dbapi_connection.cursor()
             if not in_memory:
                 cursor.execute("PRAGMA journal_mode=WAL")  # readers do not wait for the writer
@@ -280,18 +235,8 @@ def make_engine(url: str) -> Engine:
 
         @sa.event.listens_for(engine, "begin")
         def _on_begin(connection: Connection) -> None:
-            dbapi_connection = connection.connection.dbapi_connection
-            if not lock.acquire(timeout=LOCK_WAIT_SECONDS):
-                raise TimeoutError(f"the database stayed busy for {LOCK_WAIT_SECONDS:.0f} s")
-            dbapi_connection.holds_lock = True
-            try:
-                # Take SQLite's write lock up front: two writers never deadlock upgrading a read lock
-                # (other processes on the same file wait in SQLite's busy handler).
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
-            except BaseException:
-                dbapi_connection.holds_lock = False
-                lock.release()
-                raise
+            # Take the write lock up front: two writers never deadlock upgrading a read lock.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return sa.create_engine(url, pool_pre_ping=True)

@@ -43,7 +43,10 @@ def test_nothing_can_fetch_or_run(attack: str) -> None:
 
 
 def test_formatting_and_safe_links_are_kept() -> None:
-    text = "# Title\n\nSome **bold**, *em*, `code` and [docs](https://example.com/a?b=1).\n\n- one\n- two\n\n```\nx = 1\n```"
+    text = (
+        "# Title\n\nSome **bold**, *em*, `code` and [docs](https://example.com/a?b=1).\n\n"
+        "- one\n- two\n\n```\nx = 1\n```"
+    )
     html = rendered(text)
     assert "<h1>Title</h1>" in html
     assert "<strong>bold</strong>" in html and "<em>em</em>" in html and "<code>code</code>" in html

@@ -208,9 +208,7 @@ def create_app(
     # Routes are ``async``: the store answers in well under a millisecond (one SQLite connection
     # behind a lock), so handing each request to a worker thread would cost more than it saves.
     # Only a real model's work (local / openai providers) runs in a thread.
-    app = FastAPI(
-        title="HoneyHive emulator (Hive Review)", version="0.1.0", default_response_class=FastJSONResponse
-    )
+    app = FastAPI(title="HoneyHive emulator (Hive Review)", version="0.1.0", default_response_class=FastJSONResponse)
     instant = provider.name == "offline"
 
     @app.exception_handler(ApiError)
@@ -409,9 +407,7 @@ def create_app(
         )
 
     @app.get("/generations")
-    async def list_generations(
-        task: str | None = None, prompt: str | None = None, model_id: str | None = None
-    ) -> Any:
+    async def list_generations(task: str | None = None, prompt: str | None = None, model_id: str | None = None) -> Any:
         return store.list_generations(task=task, prompt=prompt, model_id=model_id)
 
     # ---- feedback -------------------------------------------------------------------------------
