@@ -13,7 +13,7 @@ import logging
 import queue
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
@@ -29,13 +29,15 @@ MAX_CONCURRENCY = 32
 
 
 class Generator(Protocol):
+    """What runs a prompt: ``HoneyHiveClient`` (batches and comparisons need only this)."""
+
     def generate(
         self,
         task: str,
-        inputs: dict[str, str],
+        inputs: Mapping[str, str],
         *,
         prompts: list[str] | None = None,
-        user_properties: dict[str, str] | None = None,
+        user_properties: Mapping[str, Any] | None = None,
         source: str | None = None,
     ) -> Generation: ...
 

@@ -12,25 +12,14 @@ import random
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Literal
 
+from hive_review.batch import Generator
 from honeyhive_api import Generation, HoneyHiveError, Prompt
 
 MIN_VARIANTS = 2
 MAX_VARIANTS = 4
 Winner = Literal["left", "right", "tie"]
-
-
-class Generator(Protocol):
-    def generate(
-        self,
-        task: str,
-        inputs: Mapping[str, str],
-        *,
-        prompts: list[str] | None = None,
-        user_properties: Mapping[str, Any] | None = None,
-        source: str | None = None,
-    ) -> Generation: ...
 
 
 @dataclass(frozen=True)

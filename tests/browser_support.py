@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -114,3 +115,21 @@ def choose_option(page, label: str, option: str) -> None:  # type: ignore[no-unt
     box.get_by_role("combobox").click()
     page.get_by_role("option", name=option, exact=True).click()
     wait_for_app_run(page)
+
+
+@contextmanager
+def live_studio(tmp: Path, *, reviewer: str, api_key: str, **emulator: Any) -> Iterator[tuple[str, Any]]:
+    """An emulator (offline provider, SQLite in ``tmp``) and ``streamlit run app.py`` configured for
+    it through the environment, as a user would; yields the studio's URL and the emulator."""
+    from honeyhive_api.emulator import EmulatorConfig, EmulatorServer
+
+    config = EmulatorConfig(api_key=api_key, db_path=str(tmp / "emulator.sqlite3"), provider="offline", **emulator)
+    with EmulatorServer(config) as server:
+        env = {
+            "HONEYHIVE_API_KEY": server.api_key,
+            "HONEYHIVE_BASE_URL": server.url,
+            "HIVE_REVIEW_DATABASE_URL": f"sqlite:///{tmp / 'sessions.sqlite3'}",
+            "HIVE_REVIEW_REVIEWER": reviewer,
+        }
+        with streamlit_server(env, tmp / "streamlit.log") as url:
+            yield url, server

@@ -8,28 +8,18 @@ import io
 import pandas as pd
 import pytest
 import requests
-from browser_support import choose_option, chromium_page, open_app, streamlit_server, wait_for_app_run
+from browser_support import choose_option, chromium_page, live_studio, open_app, wait_for_app_run
 
 from hive_review.exports import read_export
-from honeyhive_api.emulator import EmulatorConfig, EmulatorServer
 
 pytestmark = pytest.mark.browser
 TASK = "Sandbox - Email Writer"
 
 
 @pytest.fixture(scope="module")
-def live_studio(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("browser")
-    config = EmulatorConfig(api_key="browser-test-key", db_path=str(tmp / "emulator.sqlite3"), provider="offline")
-    with EmulatorServer(config) as emulator:
-        env = {
-            "HONEYHIVE_API_KEY": emulator.api_key,
-            "HONEYHIVE_BASE_URL": emulator.url,
-            "HIVE_REVIEW_DATABASE_URL": f"sqlite:///{tmp / 'sessions.sqlite3'}",
-            "HIVE_REVIEW_REVIEWER": "qa-bob",
-        }
-        with streamlit_server(env, tmp / "streamlit.log") as url:
-            yield url, emulator
+def studio(tmp_path_factory):
+    with live_studio(tmp_path_factory.mktemp("browser"), reviewer="qa-bob", api_key="browser-test-key") as running:
+        yield running
 
 
 def _stored_feedback(emulator, generation_id: str) -> dict:
@@ -44,8 +34,8 @@ def _stored_feedback(emulator, generation_id: str) -> dict:
     return row.get("feedback") or {}
 
 
-def test_run_rate_and_find_the_rating_in_the_downloaded_log(live_studio, tmp_path):
-    url, emulator = live_studio
+def test_run_rate_and_find_the_rating_in_the_downloaded_log(studio, tmp_path):
+    url, emulator = studio
     with chromium_page() as page:
         open_app(page, url)
         choose_option(page, "Task", TASK)

@@ -8,9 +8,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from browser_support import choose_option, chromium_page, open_app, streamlit_server, wait_for_app_run
-
-from honeyhive_api.emulator import EmulatorConfig, EmulatorServer
+from browser_support import choose_option, chromium_page, live_studio, open_app, wait_for_app_run
 
 pytestmark = pytest.mark.browser
 TASK = "Sandbox - Email Writer"
@@ -41,16 +39,8 @@ def beacon() -> Iterator[str]:
 
 @pytest.fixture
 def studio(tmp_path) -> Iterator[str]:
-    config = EmulatorConfig(api_key="untrusted-test-key", db_path=str(tmp_path / "e.sqlite3"), provider="offline")
-    with EmulatorServer(config) as emulator:
-        env = {
-            "HONEYHIVE_API_KEY": emulator.api_key,
-            "HONEYHIVE_BASE_URL": emulator.url,
-            "HIVE_REVIEW_DATABASE_URL": f"sqlite:///{tmp_path / 'sessions.sqlite3'}",
-            "HIVE_REVIEW_REVIEWER": "qa-sec",
-        }
-        with streamlit_server(env, tmp_path / "streamlit.log") as url:
-            yield url
+    with live_studio(tmp_path, reviewer="qa-sec", api_key="untrusted-test-key") as (url, _emulator):
+        yield url
 
 
 def test_html_scripts_images_and_javascript_links_stay_inert(studio, beacon):

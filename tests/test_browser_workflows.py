@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 import requests
-from browser_support import chromium_page, open_app, streamlit_server, wait_for_app_run
+from browser_support import chromium_page, live_studio, open_app, wait_for_app_run
 
-from honeyhive_api.emulator import EmulatorConfig, EmulatorServer
+from honeyhive_api.emulator import EmulatorServer
 
 pytestmark = pytest.mark.browser
 TASK = "Sandbox - Email Writer"
@@ -18,18 +18,8 @@ TASK = "Sandbox - Email Writer"
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory) -> Iterator[tuple[str, EmulatorServer]]:
     tmp = tmp_path_factory.mktemp("workflows")
-    config = EmulatorConfig(
-        api_key="workflow-test-key", db_path=str(tmp / "e.sqlite3"), provider="offline", latency_ms=50
-    )
-    with EmulatorServer(config) as emulator:
-        env = {
-            "HONEYHIVE_API_KEY": emulator.api_key,
-            "HONEYHIVE_BASE_URL": emulator.url,
-            "HIVE_REVIEW_DATABASE_URL": f"sqlite:///{tmp / 'sessions.sqlite3'}",
-            "HIVE_REVIEW_REVIEWER": "qa-pm",
-        }
-        with streamlit_server(env, tmp / "streamlit.log") as url:
-            yield url, emulator
+    with live_studio(tmp, reviewer="qa-pm", api_key="workflow-test-key", latency_ms=50) as running:
+        yield running
 
 
 def _generations(emulator: EmulatorServer) -> list[dict]:
