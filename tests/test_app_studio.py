@@ -50,7 +50,7 @@ def _latest_generation_id(at) -> str:
 
 
 def test_every_page_renders_with_the_emulator(studio_env):
-    for page in ("playground", "ingest", "session_log"):
+    for page in ("playground", "compare", "batch", "review_queue", "ingest", "session_log", "numbers"):
         at = open_page(studio_app(), page)
         assert not at.exception, (page, [e.value for e in at.exception])
         assert at.title, page

@@ -90,11 +90,12 @@ def _render_agreement(studio: Studio, log: pd.DataFrame) -> None:
             frames.append(read_export(uploaded.getvalue(), uploaded.name))
         except ImportFormatError as exc:
             st.error(f"`{uploaded.name}`: {exc}")
-    ratings = pd.concat([f[[col.GENERATION_ID, col.REVIEWER, col.THUMBS, col.RATING]] for f in frames if not f.empty])
-    ratings = (
-        ratings.drop_duplicates(subset=[col.GENERATION_ID, col.REVIEWER], keep="last") if len(ratings) else ratings
-    )
-    if ratings.empty or ratings[col.REVIEWER].nunique() < 2:
+    parts = [f[[col.GENERATION_ID, col.REVIEWER, col.THUMBS, col.RATING]] for f in frames if not f.empty]
+    if not parts:
+        st.info("Agreement needs ratings from at least two reviewers on the same generations.")
+        return
+    ratings = pd.concat(parts).drop_duplicates(subset=[col.GENERATION_ID, col.REVIEWER], keep="last")
+    if ratings[col.REVIEWER].nunique() < 2:
         st.info("Agreement needs ratings from at least two reviewers on the same generations.")
         return
     rows = []

@@ -74,7 +74,7 @@ class LocalModelProvider:
     are not thread-safe, so one completion runs at a time."""
 
     name = "local"
-    label = "gemma-3-270m-it (Q4_K_M, llama.cpp on CPU)"
+    label = "gemma-3-270m (Q4_K_M, llama.cpp on CPU)"
 
     def __init__(self, threads: int | None = None) -> None:
         self._threads = threads or max(1, os.cpu_count() or 1)
