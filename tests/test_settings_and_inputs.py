@@ -91,6 +91,7 @@ def test_the_shipped_streamlit_config_is_hardened() -> None:
     assert config["server"]["headless"] is True
     assert config["server"]["address"] == "127.0.0.1"
     assert config["server"]["enableXsrfProtection"] is True
+    assert config["server"]["allowedHosts"] == ["localhost", "127.0.0.1"]
     assert config["server"]["maxUploadSize"] <= 20
     assert config["browser"]["gatherUsageStats"] is False
     assert config["client"]["showErrorDetails"] in ("type", "none", False)
