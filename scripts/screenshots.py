@@ -22,6 +22,8 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp())
     with live_studio(tmp, reviewer="qa-alice", api_key="screenshot-key") as (url, _emulator), chromium_page() as page:
+        # Streamlit scrolls inside its own container: a tall window shows the whole page.
+        page.set_viewport_size({"width": 1400, "height": 1900})
         open_app(page, url)
         choose_option(page, "Task", TASK)
         page.get_by_role("textbox", name="topic").fill("the team offsite moves to June")

@@ -76,7 +76,8 @@ def _complete_and_next(studio: Studio, generation_id: str, length: int) -> None:
 def _render_keys(studio: Studio, generation_id: str, length: int) -> None:
     with st.container(horizontal=True):
         st.button(
-            "👍",
+            "Up",
+            icon=":material/thumb_up:",
             key="queue.up",
             shortcut="U",
             help="Thumbs up (U)",
@@ -84,7 +85,8 @@ def _render_keys(studio: Studio, generation_id: str, length: int) -> None:
             args=(generation_id, "thumbs", 1),
         )
         st.button(
-            "👎",
+            "Down",
+            icon=":material/thumb_down:",
             key="queue.down",
             shortcut="D",
             help="Thumbs down (D)",
