@@ -40,6 +40,7 @@ FEEDBACK_ERROR: Final = "feedback_error"  # the last delivery error, for failed
 BATCH_ID: Final = "batch_id"
 COMPARISON_ID: Final = "comparison_id"
 PREFERENCE: Final = "preference"  # win / loss / tie in a blind A/B vote
+AB_POSITION: Final = "ab_position"  # left / right: where the blind vote showed this generation
 
 LOG_COLUMNS: Final[tuple[str, ...]] = (
     TIMESTAMP,
@@ -70,6 +71,7 @@ LOG_COLUMNS: Final[tuple[str, ...]] = (
     BATCH_ID,
     COMPARISON_ID,
     PREFERENCE,
+    AB_POSITION,
 )
 
 # What an import must carry to be continued: who rated what, under which prompt, with which inputs.

@@ -80,6 +80,7 @@ _TEXT_COLUMNS = (
     col.BATCH_ID,
     col.COMPARISON_ID,
     col.PREFERENCE,
+    col.AB_POSITION,
 )
 log_entries = sa.Table(
     "log_entries",
@@ -247,8 +248,18 @@ class SessionStore:
         self.database_url = database_url
         self.engine = make_engine(database_url)
         metadata.create_all(self.engine)
+        self._add_missing_columns()
         for index in log_entries.indexes:  # databases made by an earlier version lack newer indexes
             index.create(self.engine, checkfirst=True)
+
+    def _add_missing_columns(self) -> None:
+        """A database made by an earlier version gets the log columns added since (all nullable)."""
+        present = {column["name"] for column in sa.inspect(self.engine).get_columns(log_entries.name)}
+        missing = [column for column in log_entries.columns if column.name not in present]
+        with self.engine.begin() as db:
+            for column in missing:
+                kind = column.type.compile(dialect=db.dialect)
+                db.exec_driver_sql(f'ALTER TABLE {log_entries.name} ADD COLUMN "{column.name}" {kind}')
 
     def __repr__(self) -> str:
         return f"SessionStore({self.engine.url.render_as_string(hide_password=True)!r})"
@@ -440,6 +451,8 @@ class SessionStore:
             extra: dict[str, Any] = {}
             if "preference" in feedback:
                 extra[col.PREFERENCE] = feedback["preference"]
+            if "position" in feedback:
+                extra[col.AB_POSITION] = feedback["position"]
             if extra:
                 db.execute(log_entries.update().where(log_entries.c[col.GENERATION_ID] == generation_id).values(extra))
             self._queue(db, generation_id, entry, dict(feedback), ground_truth, delivery_id, supersede=False)

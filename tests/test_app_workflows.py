@@ -79,6 +79,10 @@ def test_blind_vote_hides_identities_until_the_vote_and_sends_it_on_both(studio_
         preferences[feedback["position"]] = feedback
     assert preferences["left"]["preference"] == "win" and preferences["right"]["preference"] == "loss"
     assert preferences["left"]["comparison_id"] == preferences["right"]["comparison_id"]
+    voted = _store(tmp_path).load_log()
+    voted = voted[voted[col.ORIGIN] == "blind"]
+    assert set(voted[col.AB_POSITION]) == {"left", "right"}  # the shuffled order is in the log
+    assert set(voted[col.PREFERENCE]) == {"win", "loss"}
     assert "Blind A/B results" in texts(at)
     summary = at.dataframe[0].value  # the results table: the only dataframe on the page
     assert int(summary["votes"].sum()) == 1

@@ -90,6 +90,7 @@ def nasty_log() -> pd.DataFrame:
             col.BATCH_ID: None,
             col.COMPARISON_ID: None,
             col.PREFERENCE: None,
+            col.AB_POSITION: None,
             "input.tone": NASTY,
         }
     )

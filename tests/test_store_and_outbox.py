@@ -215,3 +215,15 @@ def test_load_log_of_an_empty_session_has_every_column(store):
     log = store.load_log(session.id)
     assert log.empty and list(log.columns) == list(col.LOG_COLUMNS)
     assert isinstance(log, pd.DataFrame)
+
+
+def test_a_database_from_an_earlier_version_gets_the_new_columns(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    SessionStore(f"sqlite:///{path}").close()
+    with sqlite3.connect(path) as db:  # as an earlier version left it: without the newest column
+        db.execute("ALTER TABLE log_entries DROP COLUMN ab_position")
+    store = SessionStore(f"sqlite:///{path}")
+    session = store.create_session("qa-1")
+    assert col.AB_POSITION in store.load_log(session.id).columns
