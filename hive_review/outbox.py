@@ -142,9 +142,6 @@ class FeedbackOutbox:
             self._wake.wait(self.idle_poll if wait is None else min(wait, self.idle_poll))
             self._wake.clear()
 
-    def deliver_once(self, delivery: Delivery) -> None:
-        self._deliver(delivery)
-
     def _deliver(self, delivery: Delivery) -> None:
         try:
             self.sender.send_feedback(

@@ -300,10 +300,13 @@ class SessionStore:
             rows = db.execute(sa.select(review_sessions).order_by(review_sessions.c.created_at.desc())).mappings()
             return [ReviewSession(r["id"], r["name"], r["reviewer"], r["created_at"]) for r in rows]
 
-    def revision(self, session_id: str) -> int:
+    def revision(self, session_id: str | None) -> int:
+        """Grows with every change to the session's log (to any session's with ``None``)."""
+        query = sa.select(sa.func.coalesce(sa.func.sum(review_sessions.c.revision), 0))
+        if session_id is not None:
+            query = query.where(review_sessions.c.id == session_id)
         with self.engine.begin() as db:
-            value = db.execute(sa.select(review_sessions.c.revision).where(review_sessions.c.id == session_id)).scalar()
-        return int(value or 0)
+            return int(db.execute(query).scalar() or 0)
 
     @staticmethod
     def _bump(db: Connection, session_ids: Iterable[str]) -> None:
@@ -316,11 +319,6 @@ class SessionStore:
             )
 
     # ---- log entries ----------------------------------------------------------------------------
-
-    @staticmethod
-    def _next_seq(db: Connection) -> int:
-        del db
-        return time.time_ns()
 
     def add_entry(self, entry: LogEntry) -> None:
         self.add_entries([entry])
@@ -666,7 +664,7 @@ class SessionStore:
         records = frame.to_dict("records")
         with self.engine.begin() as db:
             existing = self._existing_ids(db, [str(r[col.GENERATION_ID]) for r in records])
-            seq = self._next_seq(db)
+            seq = time.time_ns()
             rows, requeue = [], []
             for record in records:
                 gid = str(record[col.GENERATION_ID])

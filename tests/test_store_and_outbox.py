@@ -227,3 +227,11 @@ def test_a_database_from_an_earlier_version_gets_the_new_columns(tmp_path):
     store = SessionStore(f"sqlite:///{path}")
     session = store.create_session("qa-1")
     assert col.AB_POSITION in store.load_log(session.id).columns
+
+
+def test_the_revision_of_all_sessions_grows_with_a_write_to_any(store, client):
+    first, second = store.create_session("qa-1"), store.create_session("qa-2")
+    before = (store.revision(None), store.revision(first.id))
+    logged_entry(client, store, second.id)
+    assert store.revision(None) > before[0]  # the "All sessions" view reloads
+    assert store.revision(first.id) == before[1]  # another session's cache stays valid

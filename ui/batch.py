@@ -212,7 +212,7 @@ def _render_stability(studio: Studio, batch_id: str) -> None:
     if batch is None or batch.repeats < 2:
         return
     items = services.current_batch_store().items(batch_id, [DONE])
-    log = studio.store.load_log(studio.session.id)
+    log = services.cached_log(studio.store, studio.session.id)
     completions = dict(zip(log[col.GENERATION_ID], log[col.COMPLETION], strict=True))
     frame = pd.DataFrame(
         [

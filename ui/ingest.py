@@ -11,6 +11,7 @@ import streamlit as st
 from hive_review import columns as col
 from hive_review.ingest import IngestResult, ingest_completions
 from hive_review.uploads import MAX_ROWS, MAX_UPLOAD_BYTES, UploadError, ingest_rows, read_table
+from ui import services
 from ui.completion_view import render_completion, render_metadata
 from ui.connection import Studio
 from ui.rating_form import render_rating_form
@@ -79,7 +80,7 @@ def _render_result(result: IngestResult | None) -> None:
 def _render_batch(studio: Studio, batch_id: str | None) -> None:
     if not batch_id:
         return
-    log = studio.store.load_log(studio.session.id)
+    log = services.cached_log(studio.store, studio.session.id)
     batch = log[log[col.BATCH_ID] == batch_id]
     if batch.empty:
         return

@@ -20,7 +20,7 @@ DIMENSIONS = {"Thumbs": col.THUMBS, "Stars": col.RATING}
 
 def render_numbers(studio: Studio) -> None:
     st.title("Numbers")
-    log = studio.store.load_log()  # every session in this database: variants are judged on all of it
+    log = services.cached_log(studio.store, None)  # every session: variants are judged on all of it
     _render_variants(log)
     _render_agreement(studio, log)
     _render_preference_pairs()

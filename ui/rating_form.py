@@ -111,16 +111,12 @@ def render_rating_form(studio: Studio, row: Mapping[str, Any]) -> None:
             help="Ctrl+Enter",
         )
         if submitted:
-            _submit(studio, generation_id)
+            submit_rating(studio, generation_id)
             current = studio.store.get_entry(generation_id) or current
         if current.get(col.FEEDBACK_STATUS) == "pending":
             _live_delivery_status(studio, generation_id)
         else:
             _render_delivery_status(studio, generation_id, current)
-
-
-def _submit(studio: Studio, generation_id: str) -> None:
-    submit_rating(studio, generation_id)
 
 
 def submit_rating(studio: Studio, generation_id: str) -> bool:

@@ -29,7 +29,7 @@ def render_review_queue(studio: Studio) -> None:
     sources = [ALL_UNRATED, *(b.id for b in batches)]
     labels = {b.id: f"Batch {b.id} · {b.task}" for b in batches}
     source = st.selectbox("Work through", sources, format_func=lambda s: labels.get(s, s), key="queue.source")
-    log = studio.store.load_log(studio.session.id)
+    log = services.cached_log(studio.store, studio.session.id)
     if st.session_state.get(SOURCE_KEY) != source or st.button("Rebuild the queue", key="queue.rebuild"):
         unrated = log[log[col.FEEDBACK_STATUS] == "unrated"]
         if source != ALL_UNRATED:

@@ -10,6 +10,7 @@ import logging
 import os
 import threading
 
+import pandas as pd
 import streamlit as st
 
 from hive_review.batch import BatchRunner
@@ -76,6 +77,20 @@ def list_tasks(fingerprint: str, _client: HoneyHiveClient) -> list[Task]:
 def list_prompts(fingerprint: str, task: str, _client: HoneyHiveClient) -> list[Prompt]:
     del fingerprint
     return _client.list_prompts(task)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _cached_log(_store: SessionStore, database_key: str, session_id: str | None, revision: int) -> pd.DataFrame:
+    # cache_resource, not cache_data: the frame is shared read-only (filters build new frames), so
+    # it is not pickled and copied on every rerun. `revision` changes on every write.
+    del database_key, revision
+    return _store.load_log(session_id)
+
+
+def cached_log(store: SessionStore, session_id: str | None) -> pd.DataFrame:
+    """The log of a session (every session's with ``None``), read from the database only after a
+    write: pages rerun on every click, and a 100k-row log takes seconds to load. Do not modify it."""
+    return _cached_log(store, store.database_key, session_id, store.revision(session_id))
 
 
 @st.cache_resource(show_spinner=False)

@@ -9,7 +9,7 @@ import streamlit as st
 from hive_review import columns as col
 from hive_review.exports import EXPORT_FORMATS, ImportFormatError, read_export
 from hive_review.log_view import LogFilter, apply_filter, version_summary
-from hive_review.store import SessionStore
+from ui import services
 from ui.connection import Studio
 
 # The table shows the newest rows only: sending 100k rows to the browser on every rerun would make
@@ -19,24 +19,11 @@ THUMBS_CHOICES = ("up", "down", "unrated")
 RATING_CHOICES = ("1", "2", "3", "4", "5", "unrated")
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _cached_log(_store: SessionStore, database_key: str, session_id: str | None, revision: int) -> pd.DataFrame:
-    # cache_resource, not cache_data: the frame is shared read-only (filters build new frames), so
-    # it is not pickled and copied on every rerun. `revision` changes on every write.
-    del database_key, revision
-    return _store.load_log(session_id)
-
-
-def load_log(studio: Studio, session_id: str | None) -> pd.DataFrame:
-    store = studio.store
-    return _cached_log(store, store.database_key, session_id, store.revision(session_id))
-
-
 def render_session_log(studio: Studio) -> None:
     st.title("Session log")
     scope = st.segmented_control("Show", ["This session", "All sessions"], default="This session", key="log.scope")
     session_id = studio.session.id if scope != "All sessions" else None
-    log = load_log(studio, session_id)
+    log = services.cached_log(studio.store, session_id)
     if log.empty:
         st.info("No generations yet. Run a prompt on the Playground, or ingest completions, then come back.")
     else:
