@@ -136,7 +136,10 @@ class FeedbackOutbox:
                 self._stop.wait(1.0)
                 continue
             if batch and self._pool is not None:
-                list(self._pool.map(self._deliver, batch))
+                try:
+                    list(self._pool.map(self._deliver, batch))
+                except RuntimeError:  # the interpreter is shutting down: the claims are re-queued on start
+                    return
                 continue
             wait = self.store.next_due_in()
             self._wake.wait(self.idle_poll if wait is None else min(wait, self.idle_poll))

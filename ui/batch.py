@@ -164,9 +164,24 @@ def _render_batches(studio: Studio) -> None:
     _render_stability(studio, chosen)
 
 
-@st.fragment(run_every=PROGRESS_POLL_SECONDS)
 def _render_progress(studio: Studio, batch_id: str) -> None:
-    """Redrawn every second on its own: the page around it does not rerun."""
+    runner = services.batch_runners().get(batch_id)
+    if runner is not None and runner.running:
+        _live_progress(studio, batch_id)
+    else:
+        _progress(studio, batch_id)
+
+
+@st.fragment(run_every=PROGRESS_POLL_SECONDS)
+def _live_progress(studio: Studio, batch_id: str) -> None:
+    """Redrawn every second on its own while the batch runs (the page around it does not rerun);
+    one full rerun when it ends, so the stability view and the rest of the page show the results."""
+    if not _progress(studio, batch_id):
+        st.rerun()
+
+
+def _progress(studio: Studio, batch_id: str) -> bool:
+    """Counts, controls and failed rows of a batch; True while it runs."""
     store = services.current_batch_store()
     counts = store.progress(batch_id)
     total = sum(counts.values())
@@ -184,12 +199,12 @@ def _render_progress(studio: Studio, batch_id: str) -> None:
     if running:
         if st.button("Cancel", key="batch.cancel", icon=":material/stop:"):
             runner.cancel()
-            st.rerun(scope="fragment")
+            st.rerun()
     elif unfinished:
         st.info(f"{unfinished:,} runs did not finish (cancelled, or the app stopped).")
         if st.button("Resume", key="batch.resume", type="primary", icon=":material/play_arrow:"):
             _start(studio, batch_id)
-            st.rerun(scope="fragment")
+            st.rerun()
     if counts[FAILED]:
         failed = store.items(batch_id, [FAILED])
         st.error(f"{len(failed):,} runs failed; the rest of the batch went on.")
@@ -204,7 +219,8 @@ def _render_progress(studio: Studio, batch_id: str) -> None:
         if not running and st.button("Retry failed runs", key="batch.retry_failed", icon=":material/refresh:"):
             store.requeue_failed(batch_id)
             _start(studio, batch_id)
-            st.rerun(scope="fragment")
+            st.rerun()
+    return running
 
 
 def _render_stability(studio: Studio, batch_id: str) -> None:
