@@ -64,7 +64,7 @@ def main() -> None:
         page.get_by_text("20/20 finished").wait_for(timeout=60_000)
         page.screenshot(path=str(OUT / "batch.png"), full_page=True)
 
-        open_app(page, f"{url}/queue")
+        open_app(page, f"{url}/review_queue")
         page.screenshot(path=str(OUT / "review-queue.png"), full_page=True)
 
         completions = tmp / "completions.csv"
@@ -76,7 +76,7 @@ def main() -> None:
         wait_for_app_run(page)
         page.screenshot(path=str(OUT / "ingest.png"), full_page=True)
 
-        open_app(page, f"{url}/log")
+        open_app(page, f"{url}/session_log")
         page.wait_for_timeout(1500)  # charts draw after the run
         page.screenshot(path=str(OUT / "session-log.png"), full_page=True)
 

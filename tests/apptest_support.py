@@ -23,7 +23,7 @@ def open_page(at: AppTest, page: str) -> AppTest:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     if page != DEFAULT_PAGE:  # the first run already shows the default page
-        at.switch_page(f"pages/{page}_page.py")
+        at.switch_page(f"pages/{page}.py")
         at.run()
     return at
 

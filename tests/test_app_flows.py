@@ -105,7 +105,7 @@ def test_a_completion_of_one_megabyte_is_logged_shown_and_exported(studio_env):
     at.button(key="ingest.go").click().run()
     assert not at.exception
     assert any(len(code.value) == len(big) for code in at.code)
-    at.switch_page("pages/session_log_page.py").run()
+    at.switch_page("pages/session_log.py").run()
     assert not at.exception
 
 
@@ -157,7 +157,7 @@ def test_every_export_button_downloads_and_an_export_imports_back(studio_env, tm
     at.text_area(key=input_key(TASK, "topic")).set_value("שלום and 👋 stay intact")
     at.text_area(key=input_key(TASK, "tone")).set_value('=HYPERLINK("https://evil.example")')
     next(b for b in at.button if b.label == "Run").click().run()
-    at.switch_page("pages/session_log_page.py").run()
+    at.switch_page("pages/session_log.py").run()
     for button in at.get("download_button"):
         button.click().run()
         assert not at.exception, button.label

@@ -97,8 +97,8 @@ def test_rating_draft_survives_a_trip_to_another_page(studio_env):
     at = _run_email_writer(open_page(studio_app(), "playground"))
     generation_id = _latest_generation_id(at)
     at.feedback(key=rating_key(generation_id, "stars")).set_value(1).run()
-    at.switch_page("pages/session_log_page.py").run()
-    at.switch_page("pages/playground_page.py").run()
+    at.switch_page("pages/session_log.py").run()
+    at.switch_page("pages/playground.py").run()
     assert at.feedback(key=rating_key(generation_id, "stars")).value == 1
 
 
@@ -145,7 +145,7 @@ def test_an_unreachable_base_url_is_explained(studio_env, monkeypatch):
 def test_session_log_lists_the_run_and_offers_every_export(studio_env):
     at = _run_email_writer(open_page(studio_app(), "playground"))
     generation_id = _latest_generation_id(at)
-    at.switch_page("pages/session_log_page.py").run()
+    at.switch_page("pages/session_log.py").run()
     assert not at.exception
     table = at.dataframe[0].value  # the log table comes first; the per-version summary follows
     assert generation_id in set(table["generation_id"])

@@ -135,7 +135,7 @@ def test_the_review_queue_rates_with_keys_then_moves_on(studio_env, tmp_path):
     while {m.label: int(m.value) for m in at.metric}.get("Done") != 3 and time.monotonic() < deadline:
         time.sleep(0.1)
         at.run()
-    at.switch_page("pages/review_queue_page.py").run()
+    at.switch_page("pages/review_queue.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert "Item 1 of 3" in at.get("progress")[0].proto.text
     first = at.session_state["queue.ids"][0]
@@ -170,7 +170,7 @@ def test_agreement_of_two_reviewers_from_an_imported_export(studio_env, tmp_path
     for generation_id, thumbs in zip(log[col.GENERATION_ID], mine, strict=True):
         store.save_rating(generation_id, Rating(thumbs=thumbs), reviewer="qa-alice")
     other = store.load_log().assign(**{col.REVIEWER: "qa-bob", col.THUMBS: theirs})
-    at.switch_page("pages/numbers_page.py").run()
+    at.switch_page("pages/numbers.py").run()
     at.file_uploader(key="numbers.agreement.files").upload(
         "bob.csv", EXPORT_FORMATS["CSV"].write(other), "text/csv"
     ).run()

@@ -64,12 +64,12 @@ def test_the_canary_key_appears_nowhere(canary_studio, tmp_path, caplog, capfd, 
     at.button(key=rating_key(generation_id, "submit")).click().run()
     seen.append(_everything(at))
 
-    at.switch_page("pages/session_log_page.py").run()
+    at.switch_page("pages/session_log.py").run()
     for button in at.get("download_button"):
         button.click().run()
     seen.append(_everything(at))
 
-    at.switch_page("pages/ingest_page.py").run()
+    at.switch_page("pages/ingest.py").run()
     at.file_uploader(key="ingest.file").upload("x.csv", b"completion,model\nhello,m\n", "text/csv").run()
     at.button(key="ingest.go").click().run()
     seen.append(_everything(at))

@@ -160,14 +160,10 @@ def render_connection_panel() -> Studio | None:
 _current = threading.local()
 
 
-def set_current_studio(studio: Studio) -> None:
+def set_current_studio(studio: Studio | None) -> None:
     _current.studio = studio
 
 
-def current_studio() -> Studio:
-    """The studio app.py built for this run; pages call this instead of rebuilding the sidebar."""
-    studio: Studio | None = getattr(_current, "studio", None)
-    if studio is None:
-        st.error("Open Hive Review through its entry point: `streamlit run app.py`.")
-        st.stop()
-    return studio
+def current_studio_or_none() -> Studio | None:
+    """The studio app.py built for this run, if app.py is running this page."""
+    return getattr(_current, "studio", None)

@@ -1,6 +1,6 @@
 """Numbers: per-variant metrics, reviewer agreement, preference pairs."""
 
-from ui.connection import current_studio
+from ui.entry import run_page
 from ui.numbers import render_numbers
 
-render_numbers(current_studio())
+run_page(render_numbers)

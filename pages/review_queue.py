@@ -1,6 +1,6 @@
 """Review queue: the unrated generations one at a time, with the keyboard."""
 
-from ui.connection import current_studio
+from ui.entry import run_page
 from ui.review_queue import render_review_queue
 
-render_review_queue(current_studio())
+run_page(render_review_queue)

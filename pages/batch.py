@@ -1,6 +1,6 @@
 """Batch runs: many inputs against the deployed or chosen variants, with live progress."""
 
 from ui.batch import render_batch
-from ui.connection import current_studio
+from ui.entry import run_page
 
-render_batch(current_studio())
+run_page(render_batch)
