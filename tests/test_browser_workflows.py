@@ -82,3 +82,32 @@ def test_a_20_row_batch_progress_reaches_20_of_20(studio, tmp_path):
         assert done.inner_text() == "20"
     batch_rows = [g for g in _generations(emulator) if g["generation"].count("agenda item") == 1]
     assert len(batch_rows) >= 20
+
+
+def test_the_review_queue_is_worked_from_the_keyboard(studio):
+    url, emulator = studio  # the 20 runs of the batch test above are unrated
+    with chromium_page() as page:
+        open_app(page, f"{url}/review_queue")
+        page.get_by_text("Item 1 of 20").wait_for()
+        comment = page.get_by_role("textbox", name="Comment")
+        comment.click()
+        page.keyboard.type("no 5 stars, but brisk")  # keys typed into a field are text, not shortcuts
+        comment.evaluate("element => element.blur()")
+        wait_for_app_run(page)
+        assert page.get_by_text("Item 1 of 20").count() == 1
+        generation_id = page.get_by_text("Generation id").first.inner_text().split()[-1]
+        for key in ("u", "4", "n"):  # thumbs up, four stars, complete and next
+            page.keyboard.press(key)
+            wait_for_app_run(page)
+        page.get_by_text("Item 2 of 20").wait_for()
+        assert page.get_by_text("1 done").count() == 1
+        page.keyboard.press("b")
+        page.get_by_text("Item 1 of 20").wait_for()
+
+    deadline = time.monotonic() + 20
+    feedback: dict = {}
+    while time.monotonic() < deadline and not feedback.get("rating"):
+        feedback = next(g for g in _generations(emulator) if g["generation_id"] == generation_id)["feedback"] or {}
+        time.sleep(0.2)
+    assert feedback["accepted"] is True and feedback["rating"] == 4
+    assert feedback["comment"] == "no 5 stars, but brisk"
