@@ -86,7 +86,7 @@ def test_the_shipped_streamlit_config_is_hardened() -> None:
     import tomllib
     from pathlib import Path
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[3]
     config = tomllib.loads((root / ".streamlit" / "config.toml").read_text())
     assert config["server"]["headless"] is True
     assert config["server"]["address"] == "127.0.0.1"

@@ -215,7 +215,7 @@ def test_the_command_line_serves_the_contract(tmp_path):
             "--latency-ms",
             "5",
         ],
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=Path(__file__).resolve().parents[3],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -243,7 +243,7 @@ def test_the_command_line_serves_the_contract(tmp_path):
 def test_the_command_line_rejects_a_bad_error_rate():
     done = subprocess.run(
         [sys.executable, "-m", "honeyhive_api.emulator", "--error-rate", "30"],
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=Path(__file__).resolve().parents[3],
         capture_output=True,
         text=True,
         timeout=60,

@@ -20,7 +20,7 @@ from hive_review.store import SessionStore
 from ui.state import input_key, rating_key
 
 TASK = "Sandbox - Email Writer"
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _dump(node: object) -> str:

@@ -25,7 +25,7 @@ from honeyhive_api import HoneyHiveClient
 
 pytestmark = pytest.mark.slow
 TASK = "Sandbox - Email Writer"
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _admin(emulator, method: str, path: str, **kwargs) -> requests.Response:
