@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from hive_review.safe_text import escape_markdown
+from hive_review.settings import SettingsError
+from ui import services
 from ui.connection import render_connection_panel, set_current_studio
 
 st.set_page_config(page_title="Hive Review", page_icon=":material/hive:", layout="wide")
@@ -36,7 +39,12 @@ PAGES = {
 }
 
 navigation = st.navigation(PAGES)
-studio = render_connection_panel()
+try:
+    settings = services.settings()
+except SettingsError as problem:
+    st.error(escape_markdown(str(problem)), icon=":material/settings_alert:")
+    st.stop()
+studio = render_connection_panel(settings)
 if studio is None:
     st.stop()
 set_current_studio(studio)

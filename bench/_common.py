@@ -16,7 +16,7 @@ from pathlib import Path
 
 import requests
 
-from hive_review.store import LogEntry
+from hive_review.log.entries import LogEntry
 
 ROOT = Path(__file__).resolve().parent.parent
 API_KEY = "bench-emulator-key"

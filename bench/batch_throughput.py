@@ -12,9 +12,9 @@ import tempfile
 from pathlib import Path
 
 from bench._common import API_KEY, INPUTS, TASK, emulator_process, median, parse_args, print_table, ratio_line, repeat
-from hive_review.batch import BatchRunner
-from hive_review.batch_store import DONE, BatchStore
-from hive_review.store import SessionStore
+from hive_review.runs.batch import BatchRunner
+from hive_review.runs.batch_store import DONE, BatchStore
+from hive_review.stores import Stores, open_stores
 from honeyhive_api import HoneyHiveClient
 
 LATENCY_S = 0.1
@@ -22,11 +22,11 @@ CONCURRENCY = 16
 REVIEWER = "bench-batch"
 
 
-def run_batch(client: HoneyHiveClient, sessions: SessionStore, batches: BatchStore, session_id: str, rows: int) -> None:
+def run_batch(client: HoneyHiveClient, sessions: Stores, batches: BatchStore, session_id: str, rows: int) -> None:
     batch = batches.create_batch(
         session_id=session_id, task=TASK, rows=[dict(INPUTS)] * rows, variants=[], concurrency=CONCURRENCY
     )
-    runner = BatchRunner(client, sessions, batches, batch.id, reviewer=REVIEWER, source="bench")
+    runner = BatchRunner(client, sessions.log, batches, batch.id, reviewer=REVIEWER, source="bench")
     runner.start()
     runner.wait()
     done = batches.progress(batch.id)[DONE]
@@ -41,8 +41,9 @@ def main() -> None:
     ideal = rows * LATENCY_S / CONCURRENCY
     with tempfile.TemporaryDirectory() as tmp, emulator_process(latency_ms=LATENCY_S * 1000) as url:
         db_url = f"sqlite:///{Path(tmp) / 'sessions.sqlite3'}"
-        sessions, batches = SessionStore(db_url), BatchStore(db_url)
-        session = sessions.create_session(REVIEWER)
+        sessions = open_stores(db_url)
+        batches = sessions.batches
+        session = sessions.log.create_session(REVIEWER)
         # The studio gives the runner a client that retries nothing (it retries itself).
         client = HoneyHiveClient(API_KEY, url, max_retries=0)
         client.generate(TASK, INPUTS)  # warm: connection, imports
@@ -53,7 +54,7 @@ def main() -> None:
                 client.generate(TASK, INPUTS, user_properties={"user_id": REVIEWER}, source="bench")
 
         seq_times = [t * rows / seq_rows for t in repeat(sequential, args.reps)]
-        stored = len(sessions.load_log(session.id))
+        stored = len(sessions.log.load_log(session.id))
         client.close()
     print_table(
         f"Batch of {rows} rows, emulator latency {LATENCY_S * 1000:.0f} ms, concurrency {CONCURRENCY} "

@@ -21,7 +21,7 @@ from pathlib import Path
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench._common import INPUTS, ROOT, TASK, make_entries, median, parse_args, print_table, ratio_line
-from hive_review.store import SessionStore
+from hive_review.stores import open_stores
 from honeyhive_api import HoneyHiveClient
 from honeyhive_api.emulator import EmulatorConfig, EmulatorServer
 from honeyhive_api.emulator.providers import OfflineProvider
@@ -91,8 +91,8 @@ def main() -> None:
     provider = StampedProvider()
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "sessions.sqlite3"
-        store = SessionStore(f"sqlite:///{db}")
-        store.add_entries(make_entries(store.create_session(REVIEWER).id, REVIEWER, logged))
+        store = open_stores(f"sqlite:///{db}")
+        store.log.add_entries(make_entries(store.log.create_session(REVIEWER).id, REVIEWER, logged))
         store.close()
         config = EmulatorConfig(api_key="bench-browser-key", db_path=str(Path(tmp) / "emu.sqlite3"), latency_ms=200)
         with EmulatorServer(config, provider=provider) as emulator:

@@ -1,9 +1,9 @@
-"""Q4: the project's export writers (hive_review.exports.EXPORT_FORMATS) vs. pandas writing the same
+"""Q4: the project's export writers (hive_review.log.exports.EXPORT_FORMATS) vs. pandas writing the same
 100k-row log frame directly: time (median of the repetitions) and peak traced memory (one tracemalloc run).
 Excel is timed on the first 10k rows (at most 3 repetitions): at 100k one run takes ~40 s (project) and
 ~80 s (pandas), and several times that under tracemalloc.
 
-The frame is a real log frame: rows added through SessionStore and read back with load_log (its dtypes).
+The frame is a real log frame: rows added through Stores and read back with load_log (its dtypes).
 pandas' to_excel refuses time-zone-aware timestamps, so the Excel baseline first drops the zone (as the
 project does); nothing else is prepared for the baselines. tracemalloc sees numpy's buffers but not
 pyarrow's own allocator, so the Parquet memory figures are lower bounds.
@@ -18,17 +18,17 @@ from collections.abc import Callable
 import pandas as pd
 
 from bench._common import make_entries, median, parse_args, print_table, ratio_line, repeat
-from hive_review.exports import EXPORT_FORMATS
-from hive_review.store import SessionStore
+from hive_review.log.exports import EXPORT_FORMATS
+from hive_review.stores import open_stores
 
 EXCEL_ROWS = 10_000
 
 
 def log_frame(rows: int) -> pd.DataFrame:
-    store = SessionStore("sqlite:///:memory:")
-    session = store.create_session("bench-export")
-    store.add_entries(make_entries(session.id, "bench-export", rows))
-    frame = store.load_log(session.id)
+    store = open_stores("sqlite:///:memory:")
+    session = store.log.create_session("bench-export")
+    store.log.add_entries(make_entries(session.id, "bench-export", rows))
+    frame = store.log.load_log(session.id)
     store.close()
     return frame
 

@@ -2,7 +2,7 @@
 100k rows in the reviewer's session, vs. the same rerun with an empty log.
 
 Each size gets its own SQLite file (in a temp dir) holding one session of the reviewer, filled through
-SessionStore.add_entries. The app talks to an in-process emulator. The page is opened and run once
+Stores.add_entries. The app talks to an in-process emulator. The page is opened and run once
 (which loads and caches the log frame), then ``at.run()`` reruns are timed: what a click elsewhere on
 the page costs while the log is unchanged.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from bench._common import ROOT, make_entries, median, parse_args, print_table, ratio_line, repeat, timed
-from hive_review.store import SessionStore
+from hive_review.stores import open_stores
 from honeyhive_api.emulator import EmulatorConfig, EmulatorServer
 
 REVIEWER = "bench-log"
@@ -24,12 +24,12 @@ TARGETS_MS = {10_000: 150.0, 100_000: 500.0}
 
 
 def fill(db_path: Path, rows: int) -> float:
-    store = SessionStore(f"sqlite:///{db_path}")
-    session = store.create_session(REVIEWER)
+    store = open_stores(f"sqlite:///{db_path}")
+    session = store.log.create_session(REVIEWER)
     seconds = 0.0
     for start in range(0, rows, 20_000):
         entries = make_entries(session.id, REVIEWER, min(20_000, rows - start), start=start)
-        seconds += timed(lambda entries=entries: store.add_entries(entries))
+        seconds += timed(lambda entries=entries: store.log.add_entries(entries))
     store.close()
     return seconds
 

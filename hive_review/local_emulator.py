@@ -6,21 +6,16 @@ emulator over loopback HTTP exactly as it talks to HoneyHive.
 
 from __future__ import annotations
 
+import hashlib
 import logging
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from hive_review.settings import ConnectionSettings
+from hive_review.settings import ConnectionSettings, StudioSettings
 from honeyhive_api.emulator import EmulatorConfig, EmulatorServer, default_db_path, default_provider
 
 log = logging.getLogger(__name__)
-
-# Which model the emulator runs: local (llama.cpp on the CPU), openai (any OpenAI-compatible
-# endpoint) or offline (deterministic, instant). Unset: local when installed, else offline.
-PROVIDER_ENV = "HIVE_REVIEW_EMULATOR_PROVIDER"
-DB_ENV = "HIVE_REVIEW_EMULATOR_DB"
 
 
 @dataclass(frozen=True)
@@ -28,24 +23,30 @@ class LocalEmulator:
     server: EmulatorServer
     provider: str
     model: str
+    db_path: str
 
     @property
     def connection(self) -> ConnectionSettings:
-        return ConnectionSettings(base_url=self.server.url, api_key=self.server.api_key, key_source="emulator")
+        # Ratings queued on the emulator belong to its database, not to this start's key: after a
+        # restart the next emulator on the same file delivers what the last one left pending.
+        stable = "emulator-" + hashlib.sha256(str(Path(self.db_path).resolve()).encode()).hexdigest()[:16]
+        return ConnectionSettings(
+            base_url=self.server.url, api_key=self.server.api_key, key_source="emulator", stable_id=stable
+        )
 
 
-def start_local_emulator() -> LocalEmulator:
-    provider = os.environ.get(PROVIDER_ENV, "").strip() or default_provider()
-    db_path = Path(os.environ[DB_ENV]) if os.environ.get(DB_ENV) else default_db_path()
+def start_local_emulator(settings: StudioSettings) -> LocalEmulator:
+    provider = settings.emulator_provider or default_provider()
+    db_path = settings.emulator_db or str(default_db_path())
     config = EmulatorConfig(
         host="127.0.0.1",
         port=0,
         api_key=secrets.token_urlsafe(32),
-        db_path=str(db_path),
+        db_path=db_path,
         provider=provider,
     )
     server = EmulatorServer(config)
     server.start()
     health = server.health()
     log.info("local HoneyHive emulator on %s (provider %s)", server.url, provider)
-    return LocalEmulator(server=server, provider=provider, model=str(health.get("model", provider)))
+    return LocalEmulator(server=server, provider=provider, model=str(health.get("model", provider)), db_path=db_path)

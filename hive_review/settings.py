@@ -1,5 +1,10 @@
-"""Where the studio's connection settings come from, in order: Streamlit secrets, the environment,
-then the sidebar. With no key anywhere, the studio runs against the local HoneyHive emulator.
+"""Every setting of the studio, read in one place and checked once at start.
+
+``StudioSettings.from_environ`` reads the ``HIVE_REVIEW_*`` variables; a value that is not of the
+expected form is a ``SettingsError`` whose message names each variable, what it holds and what it
+should hold, so a typo is a sentence on the page, not a traceback. The HoneyHive connection comes
+from Streamlit secrets, the environment, then the sidebar (``resolve_connection``); with no key
+anywhere the studio runs against the local HoneyHive emulator.
 
 Plain functions over mappings, so they are tested without Streamlit.
 """
@@ -7,18 +12,96 @@ Plain functions over mappings, so they are tested without Streamlit.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Final, Literal, TypeVar
 
+from hive_review.db import default_database_url
 from honeyhive_api import DEFAULT_BASE_URL
 
-API_KEY = "HONEYHIVE_API_KEY"
-BASE_URL = "HONEYHIVE_BASE_URL"
-REVIEWER = "HIVE_REVIEW_REVIEWER"
-SOURCE_DEFAULT = "playground"
+API_KEY: Final = "HONEYHIVE_API_KEY"
+BASE_URL: Final = "HONEYHIVE_BASE_URL"
+REVIEWER: Final = "HIVE_REVIEW_REVIEWER"
+DATABASE_URL: Final = "HIVE_REVIEW_DATABASE_URL"
+LABELS: Final = "HIVE_REVIEW_LABELS"
+TIMEOUT: Final = "HIVE_REVIEW_TIMEOUT"
+BATCH_CONCURRENCY: Final = "HIVE_REVIEW_BATCH_CONCURRENCY"
+BATCH_MAX_ATTEMPTS: Final = "HIVE_REVIEW_BATCH_MAX_ATTEMPTS"
+BATCH_RETRY_BASE: Final = "HIVE_REVIEW_BATCH_RETRY_BASE_SECONDS"
+EMULATOR_PROVIDER: Final = "HIVE_REVIEW_EMULATOR_PROVIDER"
+EMULATOR_DB: Final = "HIVE_REVIEW_EMULATOR_DB"
+
+SOURCE_DEFAULT: Final = "playground"
+DEFAULT_LABELS: Final = ("accurate", "helpful", "concise", "wrong tone", "off-topic", "hallucination", "unsafe")
+MAX_BATCH_CONCURRENCY: Final = 32
+EMULATOR_PROVIDERS: Final = ("local", "openai", "offline")
 
 KeySource = Literal["secrets", "environment", "sidebar", "emulator"]
+Number = TypeVar("Number", int, float)
+
+
+class SettingsError(ValueError):
+    """One or more settings are malformed; the message lists each with its fix."""
+
+
+@dataclass(frozen=True)
+class StudioSettings:
+    database_url: str
+    reviewer: str = ""
+    labels: tuple[str, ...] = DEFAULT_LABELS
+    timeout: float = 60.0
+    batch_concurrency: int = 8
+    batch_max_attempts: int = 5
+    batch_retry_base_seconds: float = 0.5
+    emulator_provider: str | None = None  # None: local when installed, else offline
+    emulator_db: str | None = None  # None: emulator.sqlite3 in the user's data dir
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> StudioSettings:
+        problems: list[str] = []
+
+        def text(name: str) -> str:
+            return environ.get(name, "").strip()
+
+        def number(name: str, kind: Callable[[str], Number], default: Number, low: Number, high: Number) -> Number:
+            raw = text(name)
+            if not raw:
+                return default
+            what = "a whole number" if kind is int else "a number"
+            try:
+                value = kind(raw)
+            except ValueError:
+                problems.append(f"{name} is {raw!r}: it must be {what} from {low} to {high}.")
+                return default
+            if not low <= value <= high:
+                problems.append(f"{name} is {raw!r}: it must be {what} from {low} to {high}.")
+                return default
+            return value
+
+        provider = text(EMULATOR_PROVIDER) or None
+        if provider is not None and provider not in EMULATOR_PROVIDERS:
+            problems.append(f"{EMULATOR_PROVIDER} is {provider!r}: it must be one of {', '.join(EMULATOR_PROVIDERS)}.")
+            provider = None
+        database_url = text(DATABASE_URL) or default_database_url()
+        if "://" not in database_url:
+            problems.append(
+                f"{DATABASE_URL} is not a database URL: give a SQLAlchemy URL such as "
+                "sqlite:////path/to/sessions.sqlite3 or postgresql+psycopg://user@host/dbname."
+            )
+        settings = cls(
+            database_url=database_url,
+            reviewer=text(REVIEWER),
+            labels=tuple(label.strip() for label in text(LABELS).split(",") if label.strip()) or DEFAULT_LABELS,
+            timeout=number(TIMEOUT, float, 60.0, 1.0, 3600.0),
+            batch_concurrency=number(BATCH_CONCURRENCY, int, 8, 1, MAX_BATCH_CONCURRENCY),
+            batch_max_attempts=number(BATCH_MAX_ATTEMPTS, int, 5, 1, 100),
+            batch_retry_base_seconds=number(BATCH_RETRY_BASE, float, 0.5, 0.0, 60.0),
+            emulator_provider=provider,
+            emulator_db=text(EMULATOR_DB) or None,
+        )
+        if problems:
+            raise SettingsError(" ".join(["Fix these settings (environment variables) and restart:", *problems]))
+        return settings
 
 
 @dataclass(frozen=True)
@@ -28,16 +111,20 @@ class ConnectionSettings:
     base_url: str
     key_source: KeySource
     api_key: str = field(repr=False)
-
-    @property
-    def uses_emulator(self) -> bool:
-        return self.key_source == "emulator"
+    # Names the connection in the feedback queue: set for the local emulator, whose key is new at
+    # every start while its database (and so what was rated on it) stays.
+    stable_id: str | None = None
 
     @property
     def fingerprint(self) -> str:
         """A stable, non-reversible name for this connection: a cache key that is not the key."""
         digest = hashlib.sha256(f"{self.base_url}\0{self.api_key}".encode()).hexdigest()
         return digest[:16]
+
+    @property
+    def connection_id(self) -> str:
+        """Which connection a queued rating belongs to: only this connection's outbox sends it."""
+        return self.stable_id or self.fingerprint
 
 
 def configured_value(name: str, secrets: Mapping[str, object], environ: Mapping[str, str]) -> tuple[str, str] | None:

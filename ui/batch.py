@@ -8,33 +8,22 @@ restart) resumes where it stopped. Results land in the session log.
 
 from __future__ import annotations
 
-import os
-
 import pandas as pd
 import streamlit as st
 
-from hive_review import columns as col
-from hive_review.batch import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, BatchRunner
-from hive_review.batch_store import DEPLOYED, DONE, FAILED, QUEUED, RETRYING, RUNNING, UNFINISHED
-from hive_review.stability import stability_table
-from hive_review.uploads import MAX_ROWS, MAX_UPLOAD_BYTES, UploadError, batch_inputs, map_columns, read_table
+from hive_review.log import columns as col
+from hive_review.runs.batch import BatchRunner
+from hive_review.runs.batch_store import DEPLOYED, DONE, FAILED, QUEUED, RETRYING, RUNNING, UNFINISHED
+from hive_review.runs.stability import stability_table
+from hive_review.runs.uploads import MAX_ROWS, MAX_UPLOAD_BYTES, UploadError, batch_inputs, map_columns, read_table
+from hive_review.settings import BATCH_CONCURRENCY, MAX_BATCH_CONCURRENCY
 from honeyhive_api.templates import prompt_variables
 from ui import services
 from ui.connection import Studio
 
 CURRENT_KEY = "batch.current"
-CONCURRENCY_ENV = "HIVE_REVIEW_BATCH_CONCURRENCY"
-MAX_ATTEMPTS_ENV = "HIVE_REVIEW_BATCH_MAX_ATTEMPTS"  # tries per run when HoneyHive refuses with 429/503
-RETRY_BASE_ENV = "HIVE_REVIEW_BATCH_RETRY_BASE_SECONDS"  # first backoff; doubles per retry
 MAX_REPEATS = 20
 PROGRESS_POLL_SECONDS = 1.0
-
-
-def default_concurrency() -> int:
-    try:
-        return max(1, min(MAX_CONCURRENCY, int(os.environ.get(CONCURRENCY_ENV, DEFAULT_CONCURRENCY))))
-    except ValueError:
-        return DEFAULT_CONCURRENCY
 
 
 def render_batch(studio: Studio) -> None:
@@ -49,7 +38,7 @@ def render_batch(studio: Studio) -> None:
         st.info("HoneyHive has no tasks yet.")
         return
     task = st.selectbox("Task", [t.name for t in tasks], key="batch.task")
-    prompts = services.list_prompts(studio.connection.fingerprint, task, studio.client)
+    prompts = studio.prompts(task)
     by_name = {p.name: p for p in prompts}
     options = [DEPLOYED, *by_name]
     variants = st.multiselect(
@@ -107,15 +96,16 @@ def _prepare(studio: Studio, task: str, variants: list[str], by_name: dict, data
         right.number_input(
             "Concurrency",
             1,
-            MAX_CONCURRENCY,
-            default_concurrency(),
+            MAX_BATCH_CONCURRENCY,
+            studio.settings.batch_concurrency,
             key="batch.concurrency",
-            help=f"Generations in flight at once (default {DEFAULT_CONCURRENCY}; {CONCURRENCY_ENV} sets it).",
+            help=f"Generations in flight at once (default {studio.settings.batch_concurrency}; "
+            f"{BATCH_CONCURRENCY} sets it).",
         )
     )
     total = len(rows) * len(variants) * repeats
     if st.button(f"Start {total:,} runs", type="primary", key="batch.start", icon=":material/play_arrow:"):
-        batch = services.current_batch_store().create_batch(
+        batch = studio.stores.batches.create_batch(
             session_id=studio.session.id,
             task=task,
             rows=rows,
@@ -132,19 +122,19 @@ def _start(studio: Studio, batch_id: str) -> None:
     runner = BatchRunner(
         # The runner retries by itself (so an item can show "retrying"); the client must not.
         studio.client.with_options(max_retries=0),
-        studio.store,
-        services.current_batch_store(),
+        studio.log,
+        studio.stores.batches,
         batch_id,
         reviewer=studio.reviewer,
         source=studio.source,
-        max_attempts=int(os.environ.get(MAX_ATTEMPTS_ENV, "5")),
-        base_delay=float(os.environ.get(RETRY_BASE_ENV, "0.5")),
+        max_attempts=studio.settings.batch_max_attempts,
+        base_delay=studio.settings.batch_retry_base_seconds,
     )
     services.batch_runners().start(runner)
 
 
 def _render_batches(studio: Studio) -> None:
-    batches = services.current_batch_store().list_batches(studio.session.id)
+    batches = studio.stores.batches.list_batches(studio.session.id)
     if not batches:
         return
     st.divider()
@@ -182,7 +172,7 @@ def _live_progress(studio: Studio, batch_id: str) -> None:
 
 def _progress(studio: Studio, batch_id: str) -> bool:
     """Counts, controls and failed rows of a batch; True while it runs."""
-    store = services.current_batch_store()
+    store = studio.stores.batches
     counts = store.progress(batch_id)
     total = sum(counts.values())
     finished = counts[DONE] + counts[FAILED]
@@ -224,11 +214,11 @@ def _progress(studio: Studio, batch_id: str) -> bool:
 
 
 def _render_stability(studio: Studio, batch_id: str) -> None:
-    batch = services.current_batch_store().get_batch(batch_id)
+    batch = studio.stores.batches.get_batch(batch_id)
     if batch is None or batch.repeats < 2:
         return
-    items = services.current_batch_store().items(batch_id, [DONE])
-    log = services.cached_log(studio.store, studio.session.id)
+    items = studio.stores.batches.items(batch_id, [DONE])
+    log = services.cached_log(studio.stores, studio.session.id)
     completions = dict(zip(log[col.GENERATION_ID], log[col.COMPLETION], strict=True))
     frame = pd.DataFrame(
         [

@@ -10,27 +10,25 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Literal
 
 import pandas as pd
 import streamlit as st
 
-from hive_review.comparisons import (
+from hive_review.compare.comparisons import (
     MAX_VARIANTS,
     MIN_VARIANTS,
     VariantRun,
     blind_sides,
-    preference_feedback,
+    record_variant_runs,
     run_variants,
 )
-from hive_review.log_entries import entry_from_generation
-from hive_review.run_inputs import input_problems
-from hive_review.stats import position_bias, preference_summary
-from hive_review.vote_store import Side, preference_pairs_jsonl, votes_frame
+from hive_review.compare.stats import position_bias, preference_summary
+from hive_review.compare.votes import BlindVote, Side, preference_pairs_jsonl, votes_frame
+from hive_review.log.entries import RunContext
+from hive_review.runs.inputs import input_problems
 from honeyhive_api import Prompt
 from honeyhive_api.templates import prompt_variables, render_template
-from ui import services
 from ui.completion_view import render_completion, render_metadata
 from ui.connection import Studio
 from ui.rating_form import render_rating_form
@@ -60,7 +58,7 @@ def render_compare(studio: Studio) -> None:
         st.info("HoneyHive has no tasks yet.")
         return
     task = st.selectbox("Task", [t.name for t in tasks], key="compare.task")
-    prompts = services.list_prompts(studio.connection.fingerprint, task, studio.client)
+    prompts = studio.prompts(task)
     if len(prompts) < MIN_VARIANTS:
         st.info(f"Task **{task}** has {len(prompts)} prompt variant(s): comparing needs at least two.")
         return
@@ -97,22 +95,15 @@ def _inputs_form(task: str, prompts: list[Prompt], key: str, label: str) -> dict
 def _log_runs(
     studio: Studio, task: str, inputs: dict[str, str], runs: list[VariantRun], comparison_id: str, origin: str
 ) -> None:
-    entries = [
-        entry_from_generation(
-            run.generation,
-            session_id=studio.session.id,
-            reviewer=studio.reviewer,
-            task=task,
-            inputs=inputs,
-            origin=origin,
-            source=studio.source,
-            prompt_name=run.prompt.name,
-            comparison_id=comparison_id,
-        )
-        for run in runs
-        if run.generation is not None
-    ]
-    studio.store.add_entries(entries)
+    context = RunContext(
+        session_id=studio.session.id,
+        reviewer=studio.reviewer,
+        task=task,
+        origin=origin,
+        source=studio.source,
+        comparison_id=comparison_id,
+    )
+    record_variant_runs(studio.log, runs, context, inputs=inputs)
 
 
 # ---- side by side -----------------------------------------------------------------------------
@@ -151,7 +142,7 @@ def _render_side_by_side(studio: Studio, task: str, by_name: dict[str, Prompt]) 
             if error:
                 st.error(f"This variant failed: {error}")
                 continue
-            row = studio.store.get_entry(generation_id) if generation_id else None
+            row = studio.log.get_entry(generation_id) if generation_id else None
             if row is None:
                 continue
             render_completion(str(row.get("completion") or ""), markdown=False)
@@ -217,7 +208,7 @@ def _render_pair(studio: Studio, pair: BlindPair) -> None:
             assert run.generation is not None
             render_completion(run.generation.generation, markdown=False)
             if pair.winner is not None:
-                render_metadata(studio.store.get_entry(run.generation.generation_id) or {})
+                render_metadata(studio.log.get_entry(run.generation.generation_id) or {})
     if pair.winner is None:
         a, tie, b = st.columns(3)
         if a.button("A is better", key="blind.vote.a", shortcut="A", width="stretch"):
@@ -242,7 +233,7 @@ def _side(pair: BlindPair, run: VariantRun) -> Side:
 
 
 def _vote(studio: Studio, pair: BlindPair, winner: Literal["left", "right", "tie"]) -> None:
-    services.current_vote_store().record(
+    vote = BlindVote(
         comparison_id=pair.comparison_id,
         session_id=studio.session.id,
         task=pair.task,
@@ -251,22 +242,10 @@ def _vote(studio: Studio, pair: BlindPair, winner: Literal["left", "right", "tie
         inputs=pair.inputs,
         left=_side(pair, pair.left),
         right=_side(pair, pair.right),
-        winner=winner,
+        left_version=pair.left.prompt.version,
+        right_version=pair.right.prompt.version,
     )
-    voted_at = datetime.now(UTC).isoformat()
-    for run, side, opponent in ((pair.left, "left", pair.right), (pair.right, "right", pair.left)):
-        assert run.generation is not None
-        studio.store.queue_feedback(
-            run.generation.generation_id,
-            {
-                "preference": preference_feedback(winner, side),  # type: ignore[arg-type]
-                "comparison_id": pair.comparison_id,
-                "position": side,
-                "opponent_version": opponent.prompt.version,
-                "reviewer": studio.reviewer,
-                "rated_at": voted_at,
-            },
-        )
+    studio.stores.votes.record(vote, winner, connection_id=studio.connection.connection_id)
     studio.outbox.wake()
     st.session_state[PAIR_KEY] = BlindPair(**{**pair.__dict__, "winner": winner})
     st.rerun()
@@ -276,7 +255,7 @@ def _vote(studio: Studio, pair: BlindPair, winner: Literal["left", "right", "tie
 
 
 def _render_results(studio: Studio, task: str) -> None:
-    raw = services.current_vote_store().frame(task)
+    raw = studio.stores.votes.frame(task)
     st.divider()
     st.subheader("Blind A/B results")
     if raw.empty:

@@ -13,29 +13,47 @@ from dataclasses import dataclass
 import streamlit as st
 
 from hive_review import settings as cfg
+from hive_review.feedback.ratings import Rating
+from hive_review.feedback.worker import FeedbackOutbox
 from hive_review.local_emulator import LocalEmulator
-from hive_review.outbox import FeedbackOutbox
-from hive_review.store import ReviewSession, SessionStore
-from honeyhive_api import APIConnectionError, AuthenticationError, HoneyHiveClient, HoneyHiveError, Task
+from hive_review.log.store import LogStore, ReviewSession
+from hive_review.stores import Stores
+from honeyhive_api import APIConnectionError, AuthenticationError, HoneyHiveClient, HoneyHiveError, Prompt, Task
 from ui import services
 from ui.state import Keys
 
 
 @dataclass(frozen=True)
 class Studio:
-    """What a page needs to work: the connection, the stores, and who is reviewing."""
+    """What a page needs to work: the settings, the connection, the stores, and who is reviewing."""
 
+    settings: cfg.StudioSettings
     connection: cfg.ConnectionSettings
     client: HoneyHiveClient
-    store: SessionStore
+    stores: Stores
     outbox: FeedbackOutbox
     reviewer: str
     source: str
     session: ReviewSession
     emulator: LocalEmulator | None
 
+    @property
+    def log(self) -> LogStore:
+        return self.stores.log
+
     def tasks(self) -> list[Task]:
         return services.list_tasks(self.connection.fingerprint, self.client)
+
+    def prompts(self, task: str) -> list[Prompt]:
+        return services.list_prompts(self.connection.fingerprint, task, self.client)
+
+    def save_rating(self, generation_id: str, rating: Rating) -> str:
+        """Commit the rating (and queue its delivery on this connection), then wake the outbox."""
+        rating_id = self.stores.feedback.save_rating(
+            generation_id, rating, reviewer=self.reviewer, connection_id=self.connection.connection_id
+        )
+        self.outbox.wake()
+        return rating_id
 
 
 def read_secrets() -> Mapping[str, object]:
@@ -46,7 +64,7 @@ def read_secrets() -> Mapping[str, object]:
         return {}
 
 
-def _connection_settings() -> tuple[cfg.ConnectionSettings, LocalEmulator | None]:
+def _connection_settings(settings: cfg.StudioSettings) -> tuple[cfg.ConnectionSettings, LocalEmulator | None]:
     configured = cfg.resolve_connection(read_secrets(), os.environ)
     with st.sidebar.expander("HoneyHive connection", expanded=configured is None):
         if configured is not None:
@@ -65,7 +83,7 @@ def _connection_settings() -> tuple[cfg.ConnectionSettings, LocalEmulator | None
         typed = cfg.resolve_connection({}, {}, sidebar_key=sidebar_key, sidebar_base_url=sidebar_url)
         if typed is not None:
             return typed, None
-    emulator = services.local_emulator()
+    emulator = services.emulator_for(settings)
     return emulator.connection, emulator
 
 
@@ -92,7 +110,7 @@ def _check_connection(studio_client: HoneyHiveClient, connection: cfg.Connection
     return None
 
 
-def _review_session(store: SessionStore, reviewer: str) -> ReviewSession:
+def _review_session(store: LogStore, reviewer: str) -> ReviewSession:
     sessions = store.list_sessions()
     current_id = st.session_state.get(Keys.SESSION_ID)
     current = next((s for s in sessions if s.id == current_id), None)
@@ -120,18 +138,18 @@ def _review_session(store: SessionStore, reviewer: str) -> ReviewSession:
     return current
 
 
-def render_connection_panel() -> Studio | None:
+def render_connection_panel(settings: cfg.StudioSettings) -> Studio | None:
     """Draw the sidebar; ``None`` (after showing why) when HoneyHive cannot be used."""
-    connection, emulator = _connection_settings()
+    connection, emulator = _connection_settings(settings)
     if emulator is not None:
         st.sidebar.success(
             f"**Local HoneyHive emulator** · model `{emulator.model}`",
             icon=":material/science:",
         )
-    client = services.client_for(connection)
+    client = services.client_for(connection, settings)
     reviewer = st.sidebar.text_input(
         "Reviewer id",
-        value=os.environ.get(cfg.REVIEWER, "") or "anonymous",
+        value=settings.reviewer or "anonymous",
         key=Keys.REVIEWER,
         help="Sent with every generation (user_properties.user_id) and every rating.",
     ).strip()
@@ -141,13 +159,14 @@ def render_connection_panel() -> Studio | None:
     if not reviewer:
         st.warning("Enter a **reviewer id** in the sidebar: every rating is sent with it.")
         return None
-    store = services.current_store()
-    session = _review_session(store, reviewer)
+    stores = services.stores(settings.database_url)
+    session = _review_session(stores.log, reviewer)
     return Studio(
+        settings=settings,
         connection=connection,
         client=client,
-        store=store,
-        outbox=services.outbox_for(connection),
+        stores=stores,
+        outbox=services.outbox_for(connection, settings),
         reviewer=reviewer,
         source=source or cfg.SOURCE_DEFAULT,
         session=session,

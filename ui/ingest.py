@@ -8,9 +8,9 @@ import uuid
 import pandas as pd
 import streamlit as st
 
-from hive_review import columns as col
-from hive_review.ingest import IngestResult, ingest_completions
-from hive_review.uploads import MAX_ROWS, MAX_UPLOAD_BYTES, UploadError, ingest_rows, read_table
+from hive_review.log import columns as col
+from hive_review.runs.ingest import IngestResult, ingest_completions
+from hive_review.runs.uploads import MAX_ROWS, MAX_UPLOAD_BYTES, UploadError, ingest_rows, read_table
 from ui import services
 from ui.completion_view import render_completion, render_metadata
 from ui.connection import Studio
@@ -53,7 +53,7 @@ def render_ingest(studio: Studio) -> None:
 
                 result = ingest_completions(
                     studio.client,
-                    studio.store,
+                    studio.log,
                     rows,
                     task=task,
                     session_id=studio.session.id,
@@ -80,7 +80,7 @@ def _render_result(result: IngestResult | None) -> None:
 def _render_batch(studio: Studio, batch_id: str | None) -> None:
     if not batch_id:
         return
-    log = services.cached_log(studio.store, studio.session.id)
+    log = services.cached_log(studio.stores, studio.session.id)
     batch = log[log[col.BATCH_ID] == batch_id]
     if batch.empty:
         return

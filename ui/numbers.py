@@ -7,11 +7,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from hive_review import columns as col
-from hive_review.exports import ImportFormatError, read_export
-from hive_review.log_view import version_summary
-from hive_review.stats import agreement_table
-from hive_review.vote_store import preference_pairs, preference_pairs_jsonl
+from hive_review.compare.stats import agreement_table
+from hive_review.compare.votes import preference_pairs, preference_pairs_jsonl
+from hive_review.log import columns as col
+from hive_review.log.exports import ImportFormatError, read_export
+from hive_review.log.filters import version_summary
 from ui import services
 from ui.connection import Studio
 
@@ -20,10 +20,10 @@ DIMENSIONS = {"Thumbs": col.THUMBS, "Stars": col.RATING}
 
 def render_numbers(studio: Studio) -> None:
     st.title("Numbers")
-    log = services.cached_log(studio.store, None)  # every session: variants are judged on all of it
+    log = services.cached_log(studio.stores, None)  # every session: variants are judged on all of it
     _render_variants(log)
     _render_agreement(studio, log)
-    _render_preference_pairs()
+    _render_preference_pairs(studio)
 
 
 def _render_variants(log: pd.DataFrame) -> None:
@@ -105,9 +105,9 @@ def _render_agreement(studio: Studio, log: pd.DataFrame) -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="numbers.agreement")
 
 
-def _render_preference_pairs() -> None:
+def _render_preference_pairs(studio: Studio) -> None:
     st.subheader("Preference pairs")
-    raw = services.current_vote_store().frame()
+    raw = studio.stores.votes.frame()
     pairs = preference_pairs(raw)
     st.caption(
         f"{len(pairs):,} decided blind A/B votes (ties give no pair) as JSONL with `prompt`, `chosen`, "

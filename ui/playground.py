@@ -7,13 +7,12 @@ from typing import Any
 
 import streamlit as st
 
-from hive_review import columns as col
-from hive_review.log_entries import entry_from_generation
-from hive_review.run_inputs import input_problems
+from hive_review.log import columns as col
+from hive_review.log.entries import RunContext, entry_from_generation
+from hive_review.runs.inputs import input_problems
 from hive_review.safe_text import escape_markdown
 from honeyhive_api import HoneyHiveError, Prompt, Task
 from honeyhive_api.templates import prompt_variables
-from ui import services
 from ui.completion_view import render_completion, render_metadata, stream_completion
 from ui.connection import Studio
 from ui.rating_form import render_rating_form
@@ -30,7 +29,7 @@ def render_playground(studio: Studio) -> None:
         st.info("HoneyHive has no tasks yet. Create one in HoneyHive (or seed the emulator) and reload.")
         return
     task = _pick_task(tasks)
-    prompts = services.list_prompts(studio.connection.fingerprint, task.name, studio.client)
+    prompts = studio.prompts(task.name)
     if not prompts:
         st.warning(f"Task **{task.name}** has no prompts. Deploy a prompt for it in HoneyHive first.")
         return
@@ -130,24 +129,20 @@ def _run(studio: Studio, task_name: str, prompt: Prompt, values: dict[str, str])
     if generation is None:
         st.error("The generation ended without a result. Your inputs are kept; run again.")
         return
-    entry = entry_from_generation(
-        generation,
+    context = RunContext(
         session_id=studio.session.id,
         reviewer=studio.reviewer,
         task=task_name,
-        inputs=values,
         origin="playground",
         source=studio.source,
-        prompt_name=prompt.name,
     )
-    studio.store.add_entry(entry)
-    st.session_state.setdefault(Keys.RUNS, []).append(generation.generation_id)
+    studio.log.add_entry(entry_from_generation(generation, context, inputs=values, prompt_name=prompt.name))
     st.rerun()  # draw the new run with its rating form, in its place among the recent runs
 
 
 def _render_recent_runs(studio: Studio) -> None:
     # From the store, not from session state: a browser reload or a restart keeps them on the page.
-    run_ids = studio.store.recent_generation_ids(studio.session.id, origin="playground", limit=RECENT_RUNS_SHOWN)
+    run_ids = studio.log.recent_generation_ids(studio.session.id, origin="playground", limit=RECENT_RUNS_SHOWN)
     if not run_ids:
         return
     st.subheader("Completions")
@@ -158,7 +153,7 @@ def _render_recent_runs(studio: Studio) -> None:
     )
     markdown = bool(st.session_state.get(Keys.MARKDOWN_VIEW))
     for generation_id in run_ids:
-        row = studio.store.get_entry(generation_id)
+        row = studio.log.get_entry(generation_id)
         if row is None:
             continue
         _render_run(studio, row, markdown=markdown)

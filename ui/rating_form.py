@@ -10,29 +10,21 @@ rating to the local store first and only then lets the outbox deliver it to Hone
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
-from hive_review import columns as col
-from hive_review.ratings import Rating
+from hive_review.feedback.ratings import Rating, rating_from_widgets, widget_values
+from hive_review.feedback.status import FeedbackStatus
+from hive_review.log import columns as col
+from hive_review.safe_text import escape_markdown
 from ui.connection import Studio
 from ui.state import Keys, rating_key
 
-DEFAULT_LABELS = ("accurate", "helpful", "concise", "wrong tone", "off-topic", "hallucination", "unsafe")
-LABELS_ENV = "HIVE_REVIEW_LABELS"
 PARTS = ("thumbs", "stars", "labels", "comment", "ideal")
 SUBMIT_WAIT_SECONDS = 2.0
 STATUS_POLL_SECONDS = 2.0
-
-
-def label_options() -> list[str]:
-    """Labels a reviewer may pick: ``HIVE_REVIEW_LABELS`` (comma-separated) or the defaults."""
-    configured = [label.strip() for label in os.environ.get(LABELS_ENV, "").split(",") if label.strip()]
-    return configured or list(DEFAULT_LABELS)
 
 
 def _drafts() -> dict[str, dict[str, Any]]:
@@ -40,16 +32,7 @@ def _drafts() -> dict[str, dict[str, Any]]:
 
 
 def _stored_values(row: Mapping[str, Any]) -> dict[str, Any]:
-    thumbs = row.get(col.THUMBS)
-    stars = row.get(col.RATING)
-    labels = row.get(col.LABELS)
-    return {
-        "thumbs": {"up": 1, "down": 0}.get(thumbs) if isinstance(thumbs, str) else None,
-        "stars": int(stars) - 1 if stars is not None and not pd.isna(stars) else None,
-        "labels": [x.strip() for x in labels.split(",") if x.strip()] if isinstance(labels, str) else [],
-        "comment": row.get(col.COMMENT) if isinstance(row.get(col.COMMENT), str) else "",
-        "ideal": row.get(col.IDEAL_ANSWER) if isinstance(row.get(col.IDEAL_ANSWER), str) else "",
-    }
+    return widget_values(Rating.from_row(row))
 
 
 def save_draft(generation_id: str) -> None:
@@ -57,24 +40,15 @@ def save_draft(generation_id: str) -> None:
 
 
 def _rating_from_state(generation_id: str) -> Rating:
-    value = {part: st.session_state.get(rating_key(generation_id, part)) for part in PARTS}
-    thumbs = {1: "up", 0: "down"}.get(value["thumbs"]) if value["thumbs"] is not None else None
-    stars = value["stars"] + 1 if value["stars"] is not None else None
-    return Rating(
-        thumbs=thumbs,  # type: ignore[arg-type]
-        stars=stars,
-        labels=tuple(value["labels"] or ()),
-        comment=(value["comment"] or "").strip(),
-        ideal_answer=(value["ideal"] or "").strip(),
-    )
+    return rating_from_widgets({part: st.session_state.get(rating_key(generation_id, part)) for part in PARTS})
 
 
 @st.fragment
 def render_rating_form(studio: Studio, row: Mapping[str, Any]) -> None:
     generation_id = str(row[col.GENERATION_ID])
-    current = studio.store.get_entry(generation_id) or dict(row)
+    current = studio.log.get_entry(generation_id) or dict(row)
     seed = _drafts().get(generation_id) or _stored_values(current)
-    options = label_options()
+    options = list(studio.settings.labels)
     for part in PARTS:
         value = seed.get(part)
         if part == "labels":
@@ -101,7 +75,7 @@ def render_rating_form(studio: Studio, row: Mapping[str, Any]) -> None:
             height=68,
             help="What the completion should have said; sent to HoneyHive as ground_truth.",
         )
-        already_rated = current.get(col.FEEDBACK_STATUS) not in (None, "unrated")
+        already_rated = current.get(col.FEEDBACK_STATUS) not in (None, FeedbackStatus.UNRATED)
         submitted = st.button(
             "Update rating" if already_rated else "Submit rating",
             key=rating_key(generation_id, "submit"),
@@ -112,8 +86,8 @@ def render_rating_form(studio: Studio, row: Mapping[str, Any]) -> None:
         )
         if submitted:
             submit_rating(studio, generation_id)
-            current = studio.store.get_entry(generation_id) or current
-        if current.get(col.FEEDBACK_STATUS) == "pending":
+            current = studio.log.get_entry(generation_id) or current
+        if current.get(col.FEEDBACK_STATUS) == FeedbackStatus.PENDING:
             _live_delivery_status(studio, generation_id)
         else:
             _render_delivery_status(studio, generation_id, current)
@@ -125,9 +99,8 @@ def submit_rating(studio: Studio, generation_id: str) -> bool:
     if rating.is_empty:
         st.warning("Nothing to send yet: give thumbs, stars, a label, a comment or an ideal answer.")
         return False
-    studio.store.save_rating(generation_id, rating, reviewer=studio.reviewer)
+    studio.save_rating(generation_id, rating)
     _drafts().pop(generation_id, None)
-    studio.outbox.wake()
     # On a healthy connection delivery takes milliseconds: wait a moment so the reviewer sees
     # "delivered" right away. A slow or failing delivery goes on in the background.
     studio.outbox.wait_for(generation_id, timeout=SUBMIT_WAIT_SECONDS)
@@ -138,22 +111,22 @@ def submit_rating(studio: Studio, generation_id: str) -> bool:
 @st.fragment(run_every=STATUS_POLL_SECONDS)
 def _live_delivery_status(studio: Studio, generation_id: str) -> None:
     """While a delivery is pending, look at its state every few seconds (only this line reruns)."""
-    row = studio.store.get_entry(generation_id) or {}
+    row = studio.log.get_entry(generation_id) or {}
     _render_delivery_status(studio, generation_id, row)
 
 
 def _render_delivery_status(studio: Studio, generation_id: str, row: Mapping[str, Any]) -> None:
-    status = row.get(col.FEEDBACK_STATUS) or "unrated"
-    if status == "sent":
+    status = row.get(col.FEEDBACK_STATUS) or FeedbackStatus.UNRATED
+    if status == FeedbackStatus.SENT:
         st.caption(":material/cloud_done: Rating delivered to HoneyHive.")
-    elif status == "pending":
+    elif status == FeedbackStatus.PENDING:
         retrying = row.get(col.FEEDBACK_ERROR)
-        detail = f" Retrying after: {retrying}" if retrying else ""
+        detail = f" Retrying after: {escape_markdown(str(retrying))}" if retrying else ""
         st.caption(f":material/schedule: Rating saved here; delivery to HoneyHive pending.{detail}")
-    elif status == "failed":
+    elif status == FeedbackStatus.FAILED:
         error = row.get(col.FEEDBACK_ERROR) or "unknown error"
-        st.error(f"Delivery to HoneyHive failed: {error}", icon=":material/cloud_off:")
+        st.error(f"Delivery to HoneyHive failed: {escape_markdown(str(error))}", icon=":material/cloud_off:")
         if st.button("Retry delivery", key=rating_key(generation_id, "retry"), icon=":material/refresh:"):
-            studio.store.retry_failed(generation_id)
+            studio.stores.feedback.retry_failed(generation_id)
             studio.outbox.wake()
             st.rerun(scope="fragment")

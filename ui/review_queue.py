@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from hive_review import columns as col
+from hive_review.log import columns as col
 from ui import services
 from ui.completion_view import render_completion, render_metadata
 from ui.connection import Studio
@@ -25,11 +25,11 @@ KEYS_HELP = (
 def render_review_queue(studio: Studio) -> None:
     st.title("Review queue")
     st.markdown(KEYS_HELP)
-    batches = services.current_batch_store().list_batches(studio.session.id)
+    batches = studio.stores.batches.list_batches(studio.session.id)
     sources = [ALL_UNRATED, *(b.id for b in batches)]
     labels = {b.id: f"Batch {b.id} · {b.task}" for b in batches}
     source = st.selectbox("Work through", sources, format_func=lambda s: labels.get(s, s), key="queue.source")
-    log = services.cached_log(studio.store, studio.session.id)
+    log = services.cached_log(studio.stores, studio.session.id)
     if st.session_state.get(SOURCE_KEY) != source or st.button("Rebuild the queue", key="queue.rebuild"):
         unrated = log[log[col.FEEDBACK_STATUS] == "unrated"]
         if source != ALL_UNRATED:
@@ -48,7 +48,7 @@ def render_review_queue(studio: Studio) -> None:
         done / len(queue), text=f"Item {position + 1} of {len(queue)} · {done} done · {len(queue) - done} to go"
     )
     generation_id = queue[position]
-    row = studio.store.get_entry(generation_id)
+    row = studio.log.get_entry(generation_id)
     if row is None:
         st.warning("This generation is no longer in the log; skip it.")
     else:

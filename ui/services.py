@@ -1,7 +1,7 @@
 """Long-lived objects of the studio, one per server process, held in ``st.cache_resource``.
 
 Each is shared by every browser session, so none holds per-user state: the client is keyed by a
-fingerprint of the connection (never by the key itself), the store by its database URL.
+fingerprint of the connection (never by the key itself), the stores by their database URL.
 """
 
 from __future__ import annotations
@@ -13,13 +13,11 @@ import threading
 import pandas as pd
 import streamlit as st
 
-from hive_review.batch import BatchRunner
-from hive_review.batch_store import BatchStore
+from hive_review.feedback.worker import FeedbackOutbox
 from hive_review.local_emulator import LocalEmulator, start_local_emulator
-from hive_review.outbox import FeedbackOutbox
-from hive_review.settings import ConnectionSettings
-from hive_review.store import SessionStore, database_url_from_env
-from hive_review.vote_store import VoteStore
+from hive_review.runs.batch import BatchRunner
+from hive_review.settings import ConnectionSettings, StudioSettings
+from hive_review.stores import Stores, open_stores
 from honeyhive_api import HoneyHiveClient, Prompt, Task
 
 log = logging.getLogger(__name__)
@@ -29,42 +27,48 @@ log = logging.getLogger(__name__)
 CATALOG_TTL_SECONDS = 60
 
 
+def settings() -> StudioSettings:
+    """The settings of this run (``SettingsError`` when one is malformed: app.py shows it)."""
+    return StudioSettings.from_environ(os.environ)
+
+
 @st.cache_resource(show_spinner="Starting the local HoneyHive emulator…")
-def local_emulator() -> LocalEmulator:
+def local_emulator(_settings: StudioSettings, provider: str | None, db: str | None) -> LocalEmulator:
     """Started once per server process, on a free loopback port, when no API key is configured."""
-    return start_local_emulator()
+    del provider, db  # the cache key: another provider or file is another emulator
+    return start_local_emulator(_settings)
+
+
+def emulator_for(studio_settings: StudioSettings) -> LocalEmulator:
+    return local_emulator(studio_settings, studio_settings.emulator_provider, studio_settings.emulator_db)
 
 
 @st.cache_resource(show_spinner=False)
-def session_store(database_url: str) -> SessionStore:
-    return SessionStore(database_url)
-
-
-def current_store() -> SessionStore:
-    return session_store(database_url_from_env())
+def stores(database_url: str) -> Stores:
+    return open_stores(database_url)
 
 
 @st.cache_resource(show_spinner=False)
-def _client(fingerprint: str, base_url: str, _api_key: str) -> HoneyHiveClient:
+def _client(fingerprint: str, base_url: str, _api_key: str, timeout: float) -> HoneyHiveClient:
     # `_api_key` is excluded from the cache key by its leading underscore; the fingerprint stands in.
     del fingerprint
-    return HoneyHiveClient(_api_key, base_url, timeout=float(os.environ.get("HIVE_REVIEW_TIMEOUT", "60")))
+    return HoneyHiveClient(_api_key, base_url, timeout=timeout)
 
 
-def client_for(settings: ConnectionSettings) -> HoneyHiveClient:
-    return _client(settings.fingerprint, settings.base_url, settings.api_key)
+def client_for(connection: ConnectionSettings, studio_settings: StudioSettings) -> HoneyHiveClient:
+    return _client(connection.fingerprint, connection.base_url, connection.api_key, studio_settings.timeout)
 
 
 @st.cache_resource(show_spinner=False)
-def _outbox(fingerprint: str, database_url: str, _client: HoneyHiveClient) -> FeedbackOutbox:
-    del fingerprint
-    outbox = FeedbackOutbox(session_store(database_url), _client)
+def _outbox(connection_id: str, database_url: str, _client: HoneyHiveClient) -> FeedbackOutbox:
+    # One outbox per connection and database: it sends only what was rated on its connection.
+    outbox = FeedbackOutbox(stores(database_url).feedback, _client, connection_id=connection_id)
     outbox.start()  # delivers whatever an earlier run left pending
     return outbox
 
 
-def outbox_for(settings: ConnectionSettings) -> FeedbackOutbox:
-    return _outbox(settings.fingerprint, database_url_from_env(), client_for(settings))
+def outbox_for(connection: ConnectionSettings, studio_settings: StudioSettings) -> FeedbackOutbox:
+    return _outbox(connection.connection_id, studio_settings.database_url, client_for(connection, studio_settings))
 
 
 @st.cache_data(ttl=CATALOG_TTL_SECONDS, show_spinner="Loading tasks…")
@@ -80,35 +84,17 @@ def list_prompts(fingerprint: str, task: str, _client: HoneyHiveClient) -> list[
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _cached_log(_store: SessionStore, database_key: str, session_id: str | None, revision: int) -> pd.DataFrame:
+def _cached_log(_stores: Stores, database_key: str, session_id: str | None, revision: int) -> pd.DataFrame:
     # cache_resource, not cache_data: the frame is shared read-only (filters build new frames), so
     # it is not pickled and copied on every rerun. `revision` changes on every write.
     del database_key, revision
-    return _store.load_log(session_id)
+    return _stores.log.load_log(session_id)
 
 
-def cached_log(store: SessionStore, session_id: str | None) -> pd.DataFrame:
+def cached_log(studio_stores: Stores, session_id: str | None) -> pd.DataFrame:
     """The log of a session (every session's with ``None``), read from the database only after a
     write: pages rerun on every click, and a 100k-row log takes seconds to load. Do not modify it."""
-    return _cached_log(store, store.database_key, session_id, store.revision(session_id))
-
-
-@st.cache_resource(show_spinner=False)
-def _vote_store(database_url: str) -> VoteStore:
-    return VoteStore(session_store(database_url).engine)
-
-
-def current_vote_store() -> VoteStore:
-    return _vote_store(database_url_from_env())
-
-
-@st.cache_resource(show_spinner=False)
-def _batch_store(database_url: str) -> BatchStore:
-    return BatchStore(database_url)
-
-
-def current_batch_store() -> BatchStore:
-    return _batch_store(database_url_from_env())
+    return _cached_log(studio_stores, studio_stores.database.key, session_id, studio_stores.log.revision(session_id))
 
 
 class BatchRunners:

@@ -6,9 +6,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from hive_review import columns as col
-from hive_review.exports import EXPORT_FORMATS, ImportFormatError, read_export
-from hive_review.log_view import LogFilter, apply_filter, version_summary
+from hive_review.log import columns as col
+from hive_review.log.exports import EXPORT_FORMATS, ImportFormatError, read_export
+from hive_review.log.filters import LogFilter, apply_filter, version_summary
+from hive_review.log.imports import import_log
 from ui import services
 from ui.connection import Studio
 
@@ -23,7 +24,7 @@ def render_session_log(studio: Studio) -> None:
     st.title("Session log")
     scope = st.segmented_control("Show", ["This session", "All sessions"], default="This session", key="log.scope")
     session_id = studio.session.id if scope != "All sessions" else None
-    log = services.cached_log(studio.store, session_id)
+    log = services.cached_log(studio.stores, session_id)
     if log.empty:
         st.info("No generations yet. Run a prompt on the Playground, or ingest completions, then come back.")
     else:
@@ -148,5 +149,7 @@ def _render_import(studio: Studio) -> None:
             return
         st.caption(f"{len(frame):,} rows read from `{uploaded.name}`.")
         if st.button("Import into this session", key="log.import.go", icon=":material/input:"):
-            count = studio.store.import_log(frame, studio.session.id)
+            count = import_log(
+                studio.stores.feedback, frame, studio.session.id, connection_id=studio.connection.connection_id
+            )
             st.success(f"Imported {count:,} rows into this session.")

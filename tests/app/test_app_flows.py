@@ -9,10 +9,10 @@ import pandas as pd
 import requests
 from apptest_support import open_page, studio_app, texts
 
-from hive_review import columns as col
-from hive_review.exports import EXPORT_FORMATS
-from hive_review.store import SessionStore
-from hive_review.uploads import MAX_ROWS
+from hive_review.log import columns as col
+from hive_review.log.exports import EXPORT_FORMATS
+from hive_review.runs.uploads import MAX_ROWS
+from hive_review.stores import open_stores
 from ui.state import input_key, rating_key
 
 TASK = "Sandbox - Email Writer"
@@ -162,8 +162,8 @@ def test_every_export_button_downloads_and_an_export_imports_back(studio_env, tm
         button.click().run()
         assert not at.exception, button.label
 
-    store = SessionStore(f"sqlite:///{tmp_path / 'sessions.sqlite3'}")
-    log = store.load_log()
+    store = open_stores(f"sqlite:///{tmp_path / 'sessions.sqlite3'}")
+    log = store.log.load_log()
     for name, fmt in EXPORT_FORMATS.items():
         # Continue the export on another machine: a new, empty database.
         monkeypatch.setenv("HIVE_REVIEW_DATABASE_URL", f"sqlite:///{tmp_path / f'elsewhere-{fmt.extension}.sqlite3'}")
@@ -173,7 +173,7 @@ def test_every_export_button_downloads_and_an_export_imports_back(studio_env, tm
         fresh.button(key="log.import.go").click().run()
         assert not fresh.exception, name
         assert f"Imported {len(log):,} rows" in " ".join(s.value for s in fresh.success), name
-        imported = SessionStore(f"sqlite:///{tmp_path / f'elsewhere-{fmt.extension}.sqlite3'}").load_log()
+        imported = open_stores(f"sqlite:///{tmp_path / f'elsewhere-{fmt.extension}.sqlite3'}").log.load_log()
         assert imported["input.topic"].iloc[0] == "שלום and 👋 stay intact", name
         assert imported["input.tone"].iloc[0] == '=HYPERLINK("https://evil.example")', name
     round_trip = pd.read_json(io.BytesIO(EXPORT_FORMATS["JSONL"].write(log)), lines=True)

@@ -7,9 +7,11 @@ import time
 import requests
 from apptest_support import open_page, studio_app, texts
 
-from hive_review import columns as col
-from hive_review.exports import EXPORT_FORMATS
-from hive_review.store import SessionStore
+from hive_review.log import columns as col
+from hive_review.log.exports import EXPORT_FORMATS
+from hive_review.stores import Stores, open_stores
+
+CONNECTION = "another-studio"  # ratings made elsewhere: only the log is read here
 
 TASK = "Sandbox - Email Writer"
 
@@ -39,8 +41,8 @@ def _fill(at, prefix: str, **values: str):
     return at
 
 
-def _store(tmp_path) -> SessionStore:
-    return SessionStore(f"sqlite:///{tmp_path / 'sessions.sqlite3'}")
+def _store(tmp_path) -> Stores:
+    return open_stores(f"sqlite:///{tmp_path / 'sessions.sqlite3'}")
 
 
 def test_compare_runs_three_variants_side_by_side_each_ratable(studio_env, tmp_path):
@@ -48,7 +50,7 @@ def test_compare_runs_three_variants_side_by_side_each_ratable(studio_env, tmp_p
     at = _fill(at, "compare", topic="the new parking rules", tone="neutral")
     next(b for b in at.button if b.label == "Run 3 variants").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    log = _store(tmp_path).load_log()
+    log = _store(tmp_path).log.load_log()
     assert len(log) == 3 and log[col.COMPARISON_ID].nunique() == 1
     assert set(log[col.PROMPT_NAME]) == {"email-writer-v1", "email-writer-v2-concise", "email-writer-v3-bullets"}
     assert {s.value for s in at.subheader} >= set(log[col.PROMPT_NAME])
@@ -70,7 +72,7 @@ def test_blind_vote_hides_identities_until_the_vote_and_sends_it_on_both(studio_
     assert not at.exception
     headings = " ".join(s.value for s in at.subheader)
     assert "email-writer-v1" in headings and "email-writer-v2-concise" in headings  # revealed
-    log = _store(tmp_path).load_log()
+    log = _store(tmp_path).log.load_log()
     pair = log[log[col.ORIGIN] == "blind"]
     assert len(pair) == 2
     preferences = {}
@@ -79,7 +81,7 @@ def test_blind_vote_hides_identities_until_the_vote_and_sends_it_on_both(studio_
         preferences[feedback["position"]] = feedback
     assert preferences["left"]["preference"] == "win" and preferences["right"]["preference"] == "loss"
     assert preferences["left"]["comparison_id"] == preferences["right"]["comparison_id"]
-    voted = _store(tmp_path).load_log()
+    voted = _store(tmp_path).log.load_log()
     voted = voted[voted[col.ORIGIN] == "blind"]
     assert set(voted[col.AB_POSITION]) == {"left", "right"}  # the shuffled order is in the log
     assert set(voted[col.PREFERENCE]) == {"win", "loss"}
@@ -112,7 +114,7 @@ def test_a_batch_under_injected_failures_reports_failed_rows_and_finishes_the_re
     assert f"{metrics['Failed']} runs failed; the rest of the batch went on" in errors
     failed_table = next(df.value for df in at.dataframe if "error" in df.value.columns)
     assert failed_table["error"].str.contains("503").all()
-    log = _store(tmp_path).load_log()
+    log = _store(tmp_path).log.load_log()
     assert (log[col.ORIGIN] == "batch").sum() == metrics["Done"]
 
     at.button(key="batch.retry_failed").click().run()  # faults are off now: the failed rows go through
@@ -160,16 +162,16 @@ def test_agreement_of_two_reviewers_from_an_imported_export(studio_env, tmp_path
     at.button(key="batch.start").click().run()
     store = _store(tmp_path)
     deadline = time.monotonic() + 30
-    while len(store.load_log()) < 6 and time.monotonic() < deadline:
+    while len(store.log.load_log()) < 6 and time.monotonic() < deadline:
         time.sleep(0.1)
-    from hive_review.ratings import Rating
+    from hive_review.feedback.ratings import Rating
 
-    log = store.load_log()
+    log = store.log.load_log()
     mine = ["up", "up", "down", "up", "down", "down"]
     theirs = ["up", "down", "down", "up", "down", "up"]
     for generation_id, thumbs in zip(log[col.GENERATION_ID], mine, strict=True):
-        store.save_rating(generation_id, Rating(thumbs=thumbs), reviewer="qa-alice")
-    other = store.load_log().assign(**{col.REVIEWER: "qa-bob", col.THUMBS: theirs})
+        store.feedback.save_rating(generation_id, Rating(thumbs=thumbs), reviewer="qa-alice", connection_id=CONNECTION)
+    other = store.log.load_log().assign(**{col.REVIEWER: "qa-bob", col.THUMBS: theirs})
     at.switch_page("pages/numbers.py").run()
     at.file_uploader(key="numbers.agreement.files").upload(
         "bob.csv", EXPORT_FORMATS["CSV"].write(other), "text/csv"

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from apptest_support import open_page, studio_app
 
-from hive_review.exports import EXPORT_FORMATS
-from hive_review.store import SessionStore
+from hive_review.log.exports import EXPORT_FORMATS
+from hive_review.stores import open_stores
 from ui.state import input_key, rating_key
 
 TASK = "Sandbox - Email Writer"
@@ -82,8 +82,8 @@ def test_the_canary_key_appears_nowhere(canary_studio, tmp_path, caplog, capfd, 
     assert "rejected the API key" in " ".join(e.value for e in failing.error)
 
     time.sleep(0.5)  # let the outbox finish writing
-    store = SessionStore(f"sqlite:///{tmp_path / 'sessions.sqlite3'}")
-    log = store.load_log()
+    store = open_stores(f"sqlite:///{tmp_path / 'sessions.sqlite3'}")
+    log = store.log.load_log()
     assert len(log) == 2
     exports = [fmt.write(log) for fmt in EXPORT_FORMATS.values()]
     files = [path.read_bytes() for path in tmp_path.rglob("*") if path.is_file()]

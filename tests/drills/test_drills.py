@@ -18,13 +18,15 @@ import pytest
 import requests
 from apptest_support import studio_app
 
-from hive_review.outbox import FeedbackOutbox
-from hive_review.ratings import Rating
-from hive_review.store import LogEntry, SessionStore
+from hive_review.feedback.ratings import Rating
+from hive_review.feedback.worker import FeedbackOutbox
+from hive_review.log.entries import LogEntry
+from hive_review.stores import Stores, open_stores
 from honeyhive_api import HoneyHiveClient
 
 pytestmark = pytest.mark.slow
 TASK = "Sandbox - Email Writer"
+CONNECTION = "drill-connection"
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -36,8 +38,8 @@ def _admin(emulator, method: str, path: str, **kwargs) -> requests.Response:
     return answer
 
 
-def _log_generations(emulator, store: SessionStore, count: int) -> list[str]:
-    session = store.create_session("qa-drill")
+def _log_generations(emulator, store: Stores, count: int) -> list[str]:
+    session = store.log.create_session("qa-drill")
     entries = []
     with HoneyHiveClient(emulator.api_key, emulator.url) as client:
         for number in range(count):
@@ -50,7 +52,7 @@ def _log_generations(emulator, store: SessionStore, count: int) -> list[str]:
                     task=TASK, prompt_version=generation.version, completion=generation.generation,
                 )
             )  # fmt: skip
-    store.add_entries(entries)
+    store.log.add_entries(entries)
     return [entry.generation_id for entry in entries]
 
 
@@ -63,40 +65,42 @@ def _deliveries_by_generation(emulator) -> dict[str, list[dict]]:
 
 
 def test_500_ratings_through_503s_429s_and_latency_arrive_exactly_once(emulator, tmp_path):
-    store = SessionStore(f"sqlite:///{tmp_path / 'sessions.sqlite3'}")
+    store = open_stores(f"sqlite:///{tmp_path / 'sessions.sqlite3'}")
     generation_ids = _log_generations(emulator, store, 500)
     # 30% of answers 503, a rate limit that refuses bursts with 429 + Retry-After, 200 ms latency.
     _admin(emulator, "PUT", "/_emulator/faults", json={"error_rate": 0.3, "rate_limit": 25, "latency_ms": 200,
                                                         "fault_seed": 11})  # fmt: skip
     rating_ids = {}
     for number, generation_id in enumerate(generation_ids):
-        rating_ids[generation_id] = store.save_rating(
+        rating_ids[generation_id] = store.feedback.save_rating(
             generation_id, Rating(stars=number % 5 + 1, thumbs="up" if number % 2 else "down"), reviewer="qa-drill"
         )
     client = HoneyHiveClient(emulator.api_key, emulator.url, timeout=30, max_retries=3)
-    outbox = FeedbackOutbox(store, client, workers=8, backoff_base=0.2, backoff_cap=2.0).start()
+    outbox = FeedbackOutbox(
+        store.feedback, client, connection_id=CONNECTION, workers=8, backoff_base=0.2, backoff_cap=2.0
+    ).start()
     try:
-        assert outbox.drain(timeout=240), store.delivery_counts()
+        assert outbox.drain(timeout=240), store.feedback.counts()
     finally:
         outbox.stop()
     faults = _admin(emulator, "GET", "/_emulator/faults").json()
     _admin(emulator, "PUT", "/_emulator/faults", json={"error_rate": 0, "rate_limit": None, "latency_ms": 0})
 
-    assert store.delivery_counts() == {"sent": 500}
+    assert store.feedback.counts() == {"sent": 500}
     delivered = _deliveries_by_generation(emulator)
     assert set(delivered) == set(generation_ids)
     for generation_id, events in delivered.items():
         assert len(events) == 1, (generation_id, events)  # exactly once: refused requests were not processed
         assert events[0]["feedback_json"]["rating_id"] == rating_ids[generation_id]
-    log = store.load_log()
+    log = store.log.load_log()
     assert set(log["feedback_status"]) == {"sent"}
-    attempts = sum(d["attempts"] for d in store.deliveries())
+    attempts = sum(d["attempts"] for d in store.feedback.deliveries())
     print(f"drill: 500 ratings, {attempts} outbox attempts, faults {faults}")
 
 
 def test_killing_the_app_while_ratings_are_in_flight_loses_nothing_and_doubles_nothing(emulator, tmp_path, monkeypatch):
     database_url = f"sqlite:///{tmp_path / 'sessions.sqlite3'}"
-    store = SessionStore(database_url)
+    store = open_stores(database_url)
     generation_ids = _log_generations(emulator, store, 120)
     _admin(emulator, "PUT", "/_emulator/faults", json={"latency_ms": 300})
 
@@ -110,21 +114,21 @@ def test_killing_the_app_while_ratings_are_in_flight_loses_nothing_and_doubles_n
         for line in rater.stdout:
             if line.strip() == "saved 80":
                 break
-        counts = store.delivery_counts()
+        counts = store.feedback.counts()
         deadline = time.monotonic() + 20
         while not counts.get("sending") and time.monotonic() < deadline:
             time.sleep(0.01)
-            counts = store.delivery_counts()
+            counts = store.feedback.counts()
         assert counts.get("sending"), counts  # ratings are in flight at the moment of the kill
         os.kill(rater.pid, signal.SIGKILL)
         rater.wait(10)
     finally:
         if rater.poll() is None:
             rater.kill()
-    at_kill = store.delivery_counts()
+    at_kill = store.feedback.counts()
     saved = sum(at_kill.values())
     assert saved >= 80 and at_kill.get("sent", 0) < saved, at_kill
-    in_flight = {d["generation_id"] for d in store.deliveries() if d["status"] == "sending"}
+    in_flight = {d["generation_id"] for d in store.feedback.deliveries() if d["status"] == "sending"}
 
     # Start the app again, on the same database: its outbox delivers what was left.
     _admin(emulator, "PUT", "/_emulator/faults", json={"latency_ms": 0})
@@ -137,18 +141,18 @@ def test_killing_the_app_while_ratings_are_in_flight_loses_nothing_and_doubles_n
     app.run()
     assert not app.exception
     deadline = time.monotonic() + 60
-    while store.delivery_counts() != {"sent": saved} and time.monotonic() < deadline:
+    while store.feedback.counts() != {"sent": saved} and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert store.delivery_counts() == {"sent": saved}
+    assert store.feedback.counts() == {"sent": saved}
 
     delivered = _deliveries_by_generation(emulator)
-    rated = [gid for gid in generation_ids if store.get_entry(gid)["feedback_status"] == "sent"]
+    rated = [gid for gid in generation_ids if store.log.get_entry(gid)["feedback_status"] == "sent"]
     assert len(rated) == saved
     doubled = 0
     for generation_id in rated:
         events = delivered[generation_id]
         assert len({e["feedback_json"]["rating_id"] for e in events}) == 1  # one rating, never two
-        assert events[-1]["feedback_json"]["rating"] == store.get_entry(generation_id)["rating"]
+        assert events[-1]["feedback_json"]["rating"] == store.log.get_entry(generation_id)["rating"]
         if len(events) > 1:
             doubled += 1
             # A repeat is only possible for a delivery that was on the wire when the process died,

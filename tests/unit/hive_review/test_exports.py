@@ -11,8 +11,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from hive_review import columns as col
-from hive_review.exports import (
+from hive_review.log import columns as col
+from hive_review.log.exports import (
     EXCEL_CELL_LIMIT,
     EXPORT_FORMATS,
     ImportFormatError,
@@ -22,7 +22,7 @@ from hive_review.exports import (
     export_parquet,
     read_export,
 )
-from hive_review.log_view import column_dtype, empty_log_frame
+from hive_review.log.frames import column_dtype, empty_log_frame
 
 # Text that must come back exactly: emoji, right-to-left, line breaks, CSV syntax, formula triggers
 # (OWASP: = + - @ tab CR), text that already starts with quotes, and Excel's own escape syntax.

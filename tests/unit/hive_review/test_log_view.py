@@ -9,17 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hive_review import columns as col
-from hive_review.log_view import (
-    SUMMARY_KEYS,
-    SUMMARY_STATS,
-    TEXT_DTYPE,
-    LogFilter,
-    apply_filter,
-    column_dtype,
-    empty_log_frame,
-    version_summary,
-)
+from hive_review.log import columns as col
+from hive_review.log.filters import SUMMARY_KEYS, SUMMARY_STATS, LogFilter, apply_filter, version_summary
+from hive_review.log.frames import TEXT_DTYPE, column_dtype, empty_log_frame
 
 
 def make_log(rows: list[dict[str, object]], variables: tuple[str, ...] = ("tone",)) -> pd.DataFrame:

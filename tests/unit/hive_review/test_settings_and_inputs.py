@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hive_review.run_inputs import MAX_INPUT_CHARS, input_problems
+from hive_review.runs.inputs import MAX_INPUT_CHARS, input_problems
 from hive_review.settings import ConnectionSettings, resolve_connection
 from honeyhive_api import DEFAULT_BASE_URL
 from honeyhive_api.streaming import decode_events, encode_event

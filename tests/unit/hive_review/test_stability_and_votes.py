@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 
-from hive_review.comparisons import blind_sides, preference_feedback
-from hive_review.stability import normalized, output_groups, stability_table
-from hive_review.store import SessionStore
-from hive_review.vote_store import Side, VoteStore, preference_pairs, preference_pairs_jsonl, votes_frame
+from hive_review.compare.comparisons import blind_sides, preference_feedback
+from hive_review.compare.votes import BlindVote, Side, preference_pairs, preference_pairs_jsonl, votes_frame
+from hive_review.log.entries import LogEntry
+from hive_review.runs.stability import normalized, output_groups, stability_table
+from hive_review.stores import open_stores
 
 
 def test_near_identical_outputs_are_grouped_with_counts() -> None:
@@ -44,26 +46,29 @@ def test_blind_sides_are_reproducible_from_the_seed_and_fair() -> None:
     assert preference_feedback("tie", "right") == "tie"
 
 
+def _logged_side(stores, variant: str, text: str) -> Side:
+    """A side whose generation is in the session log, as the Compare page leaves it."""
+    session = stores.log.list_sessions()[0]
+    generation_id = f"g-{variant}-{text}"
+    stores.log.add_entry(
+        LogEntry(generation_id=generation_id, session_id=session.id, reviewer="r", task="t",
+                 prompt_version=variant, completion=text)
+    )  # fmt: skip
+    return Side(variant=variant, generation_id=generation_id, prompt=f"{variant} prompt", completion=text)
+
+
+def _vote(comparison_id: str, left: Side, right: Side, inputs: dict[str, str]) -> BlindVote:
+    return BlindVote(comparison_id=comparison_id, session_id="s", task="t", reviewer="r", seed=1, inputs=inputs,
+                     left=left, right=right, left_version=left.variant, right_version=right.variant)  # fmt: skip
+
+
 def test_votes_become_summaries_and_dpo_pairs(tmp_path) -> None:
-    votes = VoteStore(SessionStore(f"sqlite:///{tmp_path / 's.sqlite3'}").engine)
-
-    def side(variant: str, text: str) -> Side:
-        return Side(variant=variant, generation_id=f"g-{variant}-{text}", prompt=f"{variant} prompt", completion=text)
-
-    votes.record(
-        comparison_id="ab-1",
-        session_id="s",
-        task="t",
-        reviewer="r",
-        seed=1,
-        inputs={"x": "1"},
-        left=side("v1", "a"),
-        right=side("v2", "b"),
-        winner="right",
-    )
-    votes.record(comparison_id="ab-2", session_id="s", task="t", reviewer="r", seed=1, inputs={"x": "2"},
-                 left=side("v2", "c"), right=side("v1", "d"), winner="tie")  # fmt: skip
-    raw = votes.frame()
+    stores = open_stores(f"sqlite:///{tmp_path / 's.sqlite3'}")
+    stores.log.create_session("r")
+    side = lambda variant, text: _logged_side(stores, variant, text)  # noqa: E731
+    stores.votes.record(_vote("ab-1", side("v1", "a"), side("v2", "b"), {"x": "1"}), "right", connection_id="c")
+    stores.votes.record(_vote("ab-2", side("v2", "c"), side("v1", "d"), {"x": "2"}), "tie", connection_id="c")
+    raw = stores.votes.frame()
     frame = votes_frame(raw)
     assert list(frame["winner"]) == ["v2", "tie"]
     pairs = preference_pairs(raw)
@@ -71,3 +76,23 @@ def test_votes_become_summaries_and_dpo_pairs(tmp_path) -> None:
     assert pairs[0]["prompt"] == "v2 prompt" and pairs[0]["chosen"] == "b" and pairs[0]["rejected"] == "a"
     lines = preference_pairs_jsonl(raw).decode().splitlines()
     assert {"prompt", "chosen", "rejected"} <= set(json.loads(lines[0]))
+    # Each vote queued feedback on both of its generations: win / loss, tie / tie.
+    preferences = {
+        d["generation_id"]: json.loads(d["feedback_json"])["preference"] for d in stores.feedback.deliveries()
+    }
+    assert preferences == {"g-v1-a": "loss", "g-v2-b": "win", "g-v2-c": "tie", "g-v1-d": "tie"}
+    assert stores.log.get_entry("g-v2-b")["ab_position"] == "right"
+
+
+def test_a_vote_and_its_two_feedback_items_are_one_transaction(tmp_path) -> None:
+    stores = open_stores(f"sqlite:///{tmp_path / 's.sqlite3'}")
+    stores.log.create_session("r")
+    left = _logged_side(stores, "v1", "a")
+    # The right side's generation is not in the log: queueing its feedback fails after the vote
+    # row and the left side's feedback were written in the same transaction.
+    right = Side(variant="v2", generation_id="not-logged", prompt="v2 prompt", completion="b")
+    with pytest.raises(KeyError):
+        stores.votes.record(_vote("ab-1", left, right, {"x": "1"}), "left", connection_id="c")
+    assert stores.votes.frame().empty
+    assert stores.feedback.deliveries() == []
+    assert stores.log.get_entry(left.generation_id)["feedback_status"] == "unrated"

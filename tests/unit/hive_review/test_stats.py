@@ -1,4 +1,4 @@
-"""hive_review.stats against published worked examples, plus small cases worked out by hand."""
+"""hive_review.compare.stats against published worked examples, plus small cases worked out by hand."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hive_review.stats import (
+from hive_review.compare.stats import (
     agreement_table,
     cohen_kappa,
     fleiss_kappa,

@@ -9,13 +9,16 @@ import pandas as pd
 import pytest
 import requests
 
-from hive_review import columns as col
-from hive_review.outbox import FeedbackOutbox
-from hive_review.ratings import Rating
-from hive_review.store import LogEntry, SessionStore
+from hive_review.feedback.ratings import Rating
+from hive_review.feedback.worker import FeedbackOutbox
+from hive_review.log import columns as col
+from hive_review.log.entries import LogEntry
+from hive_review.log.imports import import_log
+from hive_review.stores import open_stores
 from honeyhive_api import HoneyHiveClient
 
 TASK = "Sandbox - Email Writer"
+CONNECTION = "test-connection"  # the connection the outbox under test sends for
 
 
 def set_faults(emulator, **faults) -> None:
@@ -39,7 +42,7 @@ def stored_feedback(emulator, generation_id: str) -> dict:
 
 @pytest.fixture
 def store(tmp_path):
-    store = SessionStore(f"sqlite:///{tmp_path / 'sessions.sqlite3'}")
+    store = open_stores(f"sqlite:///{tmp_path / 'sessions.sqlite3'}")
     yield store
     store.close()
 
@@ -65,7 +68,7 @@ def logged_entry(client, store, session_id: str, **inputs: str) -> LogEntry:
         latency_ms=generation.latency,
         total_tokens=generation.token_counts().total_tokens,
     )
-    store.add_entry(entry)
+    store.log.add_entry(entry)
     return entry
 
 
@@ -78,46 +81,46 @@ def wait_until(predicate, timeout: float = 20.0) -> None:
 
 def test_the_log_survives_a_restart_with_typed_columns(tmp_path, client):
     url = f"sqlite:///{tmp_path / 'kept.sqlite3'}"
-    first = SessionStore(url)
-    session = first.create_session("qa-1")
+    first = open_stores(url)
+    session = first.log.create_session("qa-1")
     entry = logged_entry(client, first, session.id, topic="emoji 🎉 and עברית", tone="warm")
-    revision = first.revision(session.id)
+    revision = first.log.revision(session.id)
     first.close()
 
-    second = SessionStore(url)
-    log = second.load_log(session.id)
+    second = open_stores(url)
+    log = second.log.load_log(session.id)
     assert list(log[col.GENERATION_ID]) == [entry.generation_id]
     assert log[col.TIMESTAMP].dt.tz is not None
     assert log["input.topic"].iloc[0] == "emoji 🎉 and עברית"
     assert str(log[col.RATING].dtype) == "Int64"
     assert log[col.FEEDBACK_STATUS].iloc[0] == "unrated"
-    assert second.revision(session.id) == revision
-    assert [s.id for s in second.list_sessions()] == [session.id]
+    assert second.log.revision(session.id) == revision
+    assert [s.id for s in second.log.list_sessions()] == [session.id]
 
 
 def test_adding_the_same_generation_twice_keeps_one_row(store, client):
-    session = store.create_session("qa-1")
+    session = store.log.create_session("qa-1")
     entry = logged_entry(client, store, session.id)
-    assert store.add_entries([entry]) == 0
-    assert len(store.load_log(session.id)) == 1
+    assert store.log.add_entries([entry]) == 0
+    assert len(store.log.load_log(session.id)) == 1
 
 
 def test_a_rating_is_committed_then_delivered_once(store, client, emulator):
-    session = store.create_session("qa-1")
+    session = store.log.create_session("qa-1")
     entry = logged_entry(client, store, session.id)
     rating = Rating(thumbs="up", stars=4, labels=("concise",), comment="Good", ideal_answer="Better one")
-    rating_id = store.save_rating(entry.generation_id, rating, reviewer="qa-1")
+    rating_id = store.feedback.save_rating(entry.generation_id, rating, reviewer="qa-1", connection_id=CONNECTION)
 
-    row = store.get_entry(entry.generation_id)
+    row = store.log.get_entry(entry.generation_id)
     assert row[col.FEEDBACK_STATUS] == "pending"  # committed before any network call
     assert row[col.RATING] == 4 and row[col.THUMBS] == "up"
 
-    outbox = FeedbackOutbox(store, client).start()
+    outbox = FeedbackOutbox(store.feedback, client, connection_id=CONNECTION).start()
     try:
         assert outbox.drain(20)
     finally:
         outbox.stop()
-    assert store.get_entry(entry.generation_id)[col.FEEDBACK_STATUS] == "sent"
+    assert store.log.get_entry(entry.generation_id)[col.FEEDBACK_STATUS] == "sent"
     stored = stored_feedback(emulator, entry.generation_id)
     assert stored["feedback"]["accepted"] is True
     assert stored["feedback"]["rating"] == 4
@@ -127,18 +130,20 @@ def test_a_rating_is_committed_then_delivered_once(store, client, emulator):
 
 
 def test_an_edit_before_delivery_supersedes_and_an_edit_after_sends_an_update(store, client, emulator):
-    session = store.create_session("qa-1")
+    session = store.log.create_session("qa-1")
     entry = logged_entry(client, store, session.id)
-    store.save_rating(entry.generation_id, Rating(stars=2), reviewer="qa-1")
-    store.save_rating(entry.generation_id, Rating(stars=3, thumbs="down"), reviewer="qa-1")
-    statuses = [d["status"] for d in store.deliveries(entry.generation_id)]
+    store.feedback.save_rating(entry.generation_id, Rating(stars=2), reviewer="qa-1", connection_id=CONNECTION)
+    store.feedback.save_rating(
+        entry.generation_id, Rating(stars=3, thumbs="down"), reviewer="qa-1", connection_id=CONNECTION
+    )
+    statuses = [d["status"] for d in store.feedback.deliveries(entry.generation_id)]
     assert statuses == ["superseded", "pending"]
 
-    outbox = FeedbackOutbox(store, client).start()
+    outbox = FeedbackOutbox(store.feedback, client, connection_id=CONNECTION).start()
     try:
         assert outbox.drain(20)
         assert stored_feedback(emulator, entry.generation_id)["feedback"]["rating"] == 3
-        store.save_rating(entry.generation_id, Rating(stars=5), reviewer="qa-1")
+        store.feedback.save_rating(entry.generation_id, Rating(stars=5), reviewer="qa-1", connection_id=CONNECTION)
         outbox.wake()
         assert outbox.drain(20)
     finally:
@@ -149,58 +154,62 @@ def test_an_edit_before_delivery_supersedes_and_an_edit_after_sends_an_update(st
 
 
 def test_a_refused_rating_fails_with_the_reason_and_can_be_retried(store, client, emulator, tmp_path):
-    session = store.create_session("qa-1")
+    session = store.log.create_session("qa-1")
     entry = LogEntry(
         generation_id=str(uuid.uuid4()), session_id=session.id, reviewer="qa-1", task=TASK,
         prompt_version="1", completion="made elsewhere, unknown to HoneyHive",
     )  # fmt: skip
-    store.add_entry(entry)
-    store.save_rating(entry.generation_id, Rating(thumbs="down"), reviewer="qa-1")
-    outbox = FeedbackOutbox(store, client).start()
+    store.log.add_entry(entry)
+    store.feedback.save_rating(entry.generation_id, Rating(thumbs="down"), reviewer="qa-1", connection_id=CONNECTION)
+    outbox = FeedbackOutbox(store.feedback, client, connection_id=CONNECTION).start()
     try:
         assert outbox.drain(20)
-        row = store.get_entry(entry.generation_id)
+        row = store.log.get_entry(entry.generation_id)
         assert row[col.FEEDBACK_STATUS] == "failed"
         assert "404" in row[col.FEEDBACK_ERROR] and "not found" in row[col.FEEDBACK_ERROR]
-        assert store.retry_failed(entry.generation_id) == 1
-        assert store.get_entry(entry.generation_id)[col.FEEDBACK_STATUS] == "pending"
+        assert store.feedback.retry_failed(entry.generation_id) == 1
+        assert store.log.get_entry(entry.generation_id)[col.FEEDBACK_STATUS] == "pending"
     finally:
         outbox.stop()
 
 
 def test_a_transient_failure_stays_pending_with_the_reason_then_is_sent(store, client, emulator):
-    session = store.create_session("qa-1")
+    session = store.log.create_session("qa-1")
     entry = logged_entry(client, store, session.id)
     set_faults(emulator, error_rate=1.0)
-    store.save_rating(entry.generation_id, Rating(stars=1), reviewer="qa-1")
-    outbox = FeedbackOutbox(store, client, backoff_base=0.2, backoff_cap=0.5).start()
+    store.feedback.save_rating(entry.generation_id, Rating(stars=1), reviewer="qa-1", connection_id=CONNECTION)
+    outbox = FeedbackOutbox(store.feedback, client, connection_id=CONNECTION, backoff_base=0.2, backoff_cap=0.5).start()
     try:
-        wait_until(lambda: store.get_entry(entry.generation_id)[col.FEEDBACK_ERROR])
-        row = store.get_entry(entry.generation_id)
+        wait_until(lambda: store.log.get_entry(entry.generation_id)[col.FEEDBACK_ERROR])
+        row = store.log.get_entry(entry.generation_id)
         assert row[col.FEEDBACK_STATUS] == "pending"
         assert "503" in row[col.FEEDBACK_ERROR]
         set_faults(emulator, error_rate=0.0)
         assert outbox.drain(20)
     finally:
         outbox.stop()
-    assert store.get_entry(entry.generation_id)[col.FEEDBACK_STATUS] == "sent"
+    assert store.log.get_entry(entry.generation_id)[col.FEEDBACK_STATUS] == "sent"
 
 
 def test_an_imported_log_continues_and_undelivered_ratings_are_queued(store, client, emulator):
-    session = store.create_session("qa-1")
+    session = store.log.create_session("qa-1")
     entry = logged_entry(client, store, session.id)
-    store.save_rating(entry.generation_id, Rating(stars=4, comment="kept"), reviewer="qa-1")
-    exported = store.load_log(session.id)
+    store.feedback.save_rating(
+        entry.generation_id, Rating(stars=4, comment="kept"), reviewer="qa-1", connection_id=CONNECTION
+    )
+    exported = store.log.load_log(session.id)
 
-    other = SessionStore(f"sqlite:///{store.engine.url.database}-copy")
+    other = open_stores(f"sqlite:///{store.database.engine.url.database}-copy")
     try:
-        target = other.create_session("qa-2")
-        assert other.import_log(exported, target.id) == 1
-        assert other.import_log(exported, target.id) == 0  # already there: left alone
-        log = other.load_log(target.id)
+        target = other.log.create_session("qa-2")
+        assert import_log(other.feedback, exported, target.id, connection_id=CONNECTION) == 1
+        assert (
+            import_log(other.feedback, exported, target.id, connection_id=CONNECTION) == 0
+        )  # already there: left alone
+        log = other.log.load_log(target.id)
         assert log[col.RATING].iloc[0] == 4
         assert log[col.FEEDBACK_STATUS].iloc[0] == "pending"
-        outbox = FeedbackOutbox(other, client).start()
+        outbox = FeedbackOutbox(other.feedback, client, connection_id=CONNECTION).start()
         try:
             assert outbox.drain(20)
         finally:
@@ -211,8 +220,8 @@ def test_an_imported_log_continues_and_undelivered_ratings_are_queued(store, cli
 
 
 def test_load_log_of_an_empty_session_has_every_column(store):
-    session = store.create_session("qa-1")
-    log = store.load_log(session.id)
+    session = store.log.create_session("qa-1")
+    log = store.log.load_log(session.id)
     assert log.empty and list(log.columns) == list(col.LOG_COLUMNS)
     assert isinstance(log, pd.DataFrame)
 
@@ -221,17 +230,17 @@ def test_a_database_from_an_earlier_version_gets_the_new_columns(tmp_path):
     import sqlite3
 
     path = tmp_path / "old.sqlite3"
-    SessionStore(f"sqlite:///{path}").close()
+    open_stores(f"sqlite:///{path}").close()
     with sqlite3.connect(path) as db:  # as an earlier version left it: without the newest column
         db.execute("ALTER TABLE log_entries DROP COLUMN ab_position")
-    store = SessionStore(f"sqlite:///{path}")
-    session = store.create_session("qa-1")
-    assert col.AB_POSITION in store.load_log(session.id).columns
+    store = open_stores(f"sqlite:///{path}")
+    session = store.log.create_session("qa-1")
+    assert col.AB_POSITION in store.log.load_log(session.id).columns
 
 
 def test_the_revision_of_all_sessions_grows_with_a_write_to_any(store, client):
-    first, second = store.create_session("qa-1"), store.create_session("qa-2")
-    before = (store.revision(None), store.revision(first.id))
+    first, second = store.log.create_session("qa-1"), store.log.create_session("qa-2")
+    before = (store.log.revision(None), store.log.revision(first.id))
     logged_entry(client, store, second.id)
-    assert store.revision(None) > before[0]  # the "All sessions" view reloads
-    assert store.revision(first.id) == before[1]  # another session's cache stays valid
+    assert store.log.revision(None) > before[0]  # the "All sessions" view reloads
+    assert store.log.revision(first.id) == before[1]  # another session's cache stays valid

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hive_review.run_inputs import MAX_INPUT_CHARS
-from hive_review.uploads import (
+from hive_review.runs.inputs import MAX_INPUT_CHARS
+from hive_review.runs.uploads import (
     MAX_ROWS,
     MAX_UPLOAD_BYTES,
     IngestRow,

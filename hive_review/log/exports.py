@@ -41,10 +41,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 
-from hive_review import columns as col
-from hive_review.log_view import (
+from hive_review.log import columns as col
+from hive_review.log.filters import STAR_VALUES
+from hive_review.log.frames import (
     NUMBER_COLUMNS,
-    STAR_VALUES,
     TEXT_DTYPE,
     TIMESTAMP_COLUMNS,
     TIMESTAMP_DTYPE,

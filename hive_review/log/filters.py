@@ -6,34 +6,17 @@ log holds 100k rows. Nothing here draws or stores anything.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
 import pandas as pd
 
-from hive_review import columns as col
+from hive_review.log import columns as col
 
-# The dtype pandas itself gives text (``str`` on pandas 3, ``object`` on 2.x): frames built here
-# then concatenate with frames pandas reads from SQL, CSV or Parquet without turning into ``object``.
-TEXT_DTYPE: Final = pd.Series(["text"]).dtype
-# Timestamps are UTC; microseconds is what Python datetimes, SQLite and ISO strings carry.
-TIMESTAMP_DTYPE: Final = pd.DatetimeTZDtype(unit="us", tz="UTC")
-WHOLE_NUMBER_DTYPE: Final = pd.Int64Dtype()  # nullable: a row may have no tokens or no stars yet
-NUMBER_DTYPE: Final = np.dtype("float64")
-
-TIMESTAMP_COLUMNS: Final[tuple[str, ...]] = (col.TIMESTAMP, col.RATED_AT)
-WHOLE_NUMBER_COLUMNS: Final[tuple[str, ...]] = (
-    col.PROMPT_TOKENS,
-    col.COMPLETION_TOKENS,
-    col.TOTAL_TOKENS,
-    col.RATING,
-)
-NUMBER_COLUMNS: Final[tuple[str, ...]] = (col.LATENCY_MS, col.COST)
-
-UNRATED: Final = "unrated"  # the thumbs choice "no thumb given"
-THUMBS_CHOICES: Final[tuple[str, ...]] = (*col.THUMBS_VALUES, UNRATED)
+NO_THUMB: Final = "unrated"  # the thumbs filter's choice "no thumb given"
+THUMBS_CHOICES: Final[tuple[str, ...]] = (*col.THUMBS_VALUES, NO_THUMB)
 STAR_VALUES: Final[tuple[int, ...]] = (1, 2, 3, 4, 5)
 
 SUMMARY_KEYS: Final[tuple[str, ...]] = (col.TASK, col.PROMPT_VERSION)
@@ -47,27 +30,6 @@ SUMMARY_STATS: Final[tuple[str, ...]] = (
     "mean_total_tokens",
     "total_cost",
 )
-
-
-def column_dtype(name: str) -> pd.api.extensions.ExtensionDtype | np.dtype:
-    """The dtype of a log column; ``input.<var>`` and unknown columns are text."""
-    if name in TIMESTAMP_COLUMNS:
-        return TIMESTAMP_DTYPE
-    if name in WHOLE_NUMBER_COLUMNS:
-        return WHOLE_NUMBER_DTYPE
-    if name in NUMBER_COLUMNS:
-        return NUMBER_DTYPE
-    return TEXT_DTYPE
-
-
-def log_column_names(input_variables: Iterable[str] = ()) -> list[str]:
-    """The fixed log columns, then one ``input.<var>`` column per variable."""
-    return [*col.LOG_COLUMNS, *(col.input_column(name) for name in input_variables)]
-
-
-def empty_log_frame(input_variables: Iterable[str] = ()) -> pd.DataFrame:
-    """A log with no rows but every column, each with its dtype."""
-    return pd.DataFrame({name: pd.Series(dtype=column_dtype(name)) for name in log_column_names(input_variables)})
 
 
 @dataclass(frozen=True)
@@ -192,9 +154,9 @@ def _as_mask(values: pd.Series) -> np.ndarray:
 
 
 def _thumbs_mask(thumbs: pd.Series, choices: Sequence[str]) -> np.ndarray:
-    given = [value for value in choices if value != UNRATED]
+    given = [value for value in choices if value != NO_THUMB]
     selected = _as_mask(thumbs.isin(given))
-    if UNRATED in choices:
+    if NO_THUMB in choices:
         selected = selected | ~_as_mask(thumbs.isin(col.THUMBS_VALUES))
     return selected
 

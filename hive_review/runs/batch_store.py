@@ -13,7 +13,7 @@ from typing import Final
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from hive_review.store import make_engine
+from hive_review.db import Database, metadata
 
 QUEUED: Final = "queued"
 RUNNING: Final = "running"
@@ -25,7 +25,6 @@ UNFINISHED: Final = (QUEUED, RUNNING, RETRYING)
 
 DEPLOYED: Final = ""  # the variant name stored for "whatever prompt is deployed"
 
-metadata = sa.MetaData()
 batches = sa.Table(
     "batches",
     metadata,
@@ -79,9 +78,9 @@ class BatchItem:
 
 
 class BatchStore:
-    def __init__(self, database_url: str) -> None:
-        self.engine = make_engine(database_url)
-        metadata.create_all(self.engine)
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.engine = database.engine
 
     def create_batch(
         self,

@@ -14,7 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
-from hive_review.batch import Generator
+from hive_review.log.entries import RunContext, entry_from_generation
+from hive_review.log.store import LogStore
+from hive_review.ports import Generator
 from honeyhive_api import Generation, HoneyHiveError, Prompt
 
 MIN_VARIANTS = 2
@@ -65,3 +67,16 @@ def preference_feedback(winner: Winner, side: Literal["left", "right"]) -> str:
     if winner == "tie":
         return "tie"
     return "win" if winner == side else "loss"
+
+
+def record_variant_runs(
+    log: LogStore, runs: Sequence[VariantRun], context: RunContext, *, inputs: Mapping[str, str]
+) -> list[str]:
+    """Add the runs that produced a generation to the log, in one transaction; their ids in order."""
+    entries = [
+        entry_from_generation(run.generation, context, inputs=inputs, prompt_name=run.prompt.name)
+        for run in runs
+        if run.generation is not None
+    ]
+    log.add_entries(entries)
+    return [entry.generation_id for entry in entries]

@@ -1,8 +1,8 @@
 """Deliver queued ratings to HoneyHive in the background: nothing lost, nothing doubled.
 
-A rating is committed to the store (``SessionStore.save_rating``) before anything touches the
-network. This worker then claims due deliveries, sends them with a few threads, and records the
-outcome:
+A rating is committed to the queue (``FeedbackQueue.save_rating``) before anything touches the
+network. This worker then leases its connection's due items, sends them with a few threads, renews
+its leases while it sends, and records the outcome:
 
 * sent: done;
 * refused for good (401, 404, 422: retrying cannot help): failed, with HoneyHive's reason;
@@ -10,20 +10,25 @@ outcome:
   exponential backoff (at least the server's ``Retry-After``); after ``max_attempts`` it is
   failed, with the reason, and the reviewer can retry it.
 
-Deliveries left ``sending`` by a process that died are queued again on start. Sending one again
-is safe: HoneyHive merges feedback key by key, and each rating carries its own ``rating_id``.
+An item a dead process was sending is sent again once its lease expires (a live process renews its
+own). Sending one again is safe: HoneyHive merges feedback key by key, and each rating carries its
+own ``rating_id``.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import random
+import socket
 import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol
 
-from hive_review.store import Delivery, SessionStore
+from hive_review.feedback.queue import Delivery, FeedbackQueue
+from hive_review.feedback.status import DeliveryState, FeedbackStatus
+from hive_review.ports import FeedbackSender
 from honeyhive_api import (
     APIConnectionError,
     AuthenticationError,
@@ -40,12 +45,6 @@ PERMANENT_ERRORS: tuple[type[HoneyHiveError], ...] = (AuthenticationError, NotFo
 TRANSIENT_ERRORS: tuple[type[HoneyHiveError], ...] = (APIConnectionError, RateLimitError, ServerError)
 
 
-class FeedbackSender(Protocol):
-    def send_feedback(
-        self, task: str, generation_id: str, feedback: dict[str, Any], *, ground_truth: str | None = None
-    ) -> Any: ...
-
-
 def backoff_delay(attempt: int, *, base: float, cap: float, retry_after: float | None = None) -> float:
     """Full-jitter exponential backoff (AWS Architecture Blog), never shorter than ``Retry-After``."""
     delay = random.uniform(0, min(cap, base * 2 ** (attempt - 1)))  # noqa: S311 (jitter, not crypto)
@@ -55,17 +54,23 @@ def backoff_delay(attempt: int, *, base: float, cap: float, retry_after: float |
 class FeedbackOutbox:
     def __init__(
         self,
-        store: SessionStore,
+        queue: FeedbackQueue,
         sender: FeedbackSender,
         *,
+        connection_id: str,
         workers: int = 8,
         max_attempts: int = 8,
         backoff_base: float = 0.5,
         backoff_cap: float = 30.0,
         idle_poll: float = 5.0,
+        lease_seconds: float = 30.0,
     ) -> None:
-        self.store = store
+        self.queue = queue
         self.sender = sender
+        self.connection_id = connection_id
+        # Names this outbox in the leases it takes: unique per instance, readable in the database.
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.lease_seconds = lease_seconds
         self.workers = workers
         self.max_attempts = max_attempts
         self.backoff_base = backoff_base
@@ -74,6 +79,7 @@ class FeedbackOutbox:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._heartbeat: threading.Thread | None = None
         self._pool: ThreadPoolExecutor | None = None
 
     # ---- lifecycle ------------------------------------------------------------------------------
@@ -81,24 +87,28 @@ class FeedbackOutbox:
     def start(self) -> FeedbackOutbox:
         if self._thread is not None and self._thread.is_alive():
             return self
-        interrupted = self.store.reset_interrupted_deliveries()
-        if interrupted:
-            log.info("re-queued %d feedback deliveries interrupted by a stop", interrupted)
         self._stop.clear()
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="feedback-outbox")
         self._thread = threading.Thread(target=self._run, name="feedback-outbox", daemon=True)
+        self._heartbeat = threading.Thread(target=self._renew_leases, name="feedback-leases", daemon=True)
         self._thread.start()
+        self._heartbeat.start()
         self._wake.set()  # deliver what an earlier run left pending
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        for thread in (self._thread, self._heartbeat):
+            if thread is not None:
+                thread.join(timeout)
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
-        self._thread = self._pool = None
+        self._thread = self._heartbeat = self._pool = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
 
     def wake(self) -> None:
         """A new rating was queued: look now instead of at the next poll."""
@@ -108,8 +118,8 @@ class FeedbackOutbox:
         """Wait until nothing is pending or sending (True), or ``timeout`` passes (False)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            counts = self.store.delivery_counts()
-            if not counts.get("pending") and not counts.get("sending"):
+            counts = self.queue.counts()
+            if not counts.get(DeliveryState.PENDING) and not counts.get(DeliveryState.SENDING):
                 return True
             self.wake()
             time.sleep(0.05)
@@ -119,9 +129,9 @@ class FeedbackOutbox:
         """Wait up to ``timeout`` for the generation's deliveries to settle; returns its status."""
         deadline = time.monotonic() + timeout
         while True:
-            entry = self.store.get_entry(generation_id)
+            entry = self.queue.log.get_entry(generation_id)
             status = entry.get("feedback_status") if entry else None
-            if status != "pending" or time.monotonic() >= deadline:
+            if status != FeedbackStatus.PENDING or time.monotonic() >= deadline:
                 return status
             time.sleep(0.02)
 
@@ -130,7 +140,12 @@ class FeedbackOutbox:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                batch = self.store.claim_due_deliveries(self.workers * 4)
+                batch = self.queue.claim(
+                    connection_id=self.connection_id,
+                    owner=self.owner,
+                    limit=self.workers * 4,
+                    lease_seconds=self.lease_seconds,
+                )
             except Exception:  # a locked or vanished database must not kill the worker for good
                 log.exception("feedback outbox: cannot read the queue; trying again")
                 self._stop.wait(1.0)
@@ -138,12 +153,24 @@ class FeedbackOutbox:
             if batch and self._pool is not None:
                 try:
                     list(self._pool.map(self._deliver, batch))
-                except RuntimeError:  # the interpreter is shutting down: the claims are re-queued on start
+                except RuntimeError:  # the interpreter is shutting down: the leases expire, others resend
                     return
                 continue
-            wait = self.store.next_due_in()
+            try:
+                wait = self.queue.next_due_in(self.connection_id)
+            except Exception:
+                log.exception("feedback outbox: cannot read the queue; trying again")
+                wait = 1.0
             self._wake.wait(self.idle_poll if wait is None else min(wait, self.idle_poll))
             self._wake.clear()
+
+    def _renew_leases(self) -> None:
+        """Keep this outbox's leases alive while it runs (every third of the lease)."""
+        while not self._stop.wait(self.lease_seconds / 3):
+            try:
+                self.queue.renew_leases(self.owner, self.lease_seconds)
+            except Exception:  # a locked database: the next beat tries again, well within the lease
+                log.exception("feedback outbox: cannot renew leases")
 
     def _deliver(self, delivery: Delivery) -> None:
         try:
@@ -154,20 +181,20 @@ class FeedbackOutbox:
                 ground_truth=delivery.ground_truth,
             )
         except PERMANENT_ERRORS as exc:
-            self.store.mark_failed(delivery, exc.message)
+            self.queue.mark_failed(delivery, exc.message)
         except TRANSIENT_ERRORS as exc:
             if delivery.attempts >= self.max_attempts:
-                self.store.mark_failed(delivery, f"{exc.message} (gave up after {delivery.attempts} attempts)")
+                self.queue.mark_failed(delivery, f"{exc.message} (gave up after {delivery.attempts} attempts)")
                 return
             retry_after = exc.retry_after if isinstance(exc, RateLimitError) else None
             delay = backoff_delay(
                 delivery.attempts, base=self.backoff_base, cap=self.backoff_cap, retry_after=retry_after
             )
-            self.store.mark_retry(delivery, f"attempt {delivery.attempts}: {exc.message}", delay)
+            self.queue.mark_retry(delivery, f"attempt {delivery.attempts}: {exc.message}", delay)
         except HoneyHiveError as exc:
-            self.store.mark_failed(delivery, exc.message)
+            self.queue.mark_failed(delivery, exc.message)
         except Exception as exc:  # never lose a rating to an unexpected bug: keep it, show why
             log.exception("feedback outbox: unexpected error")
-            self.store.mark_failed(delivery, f"unexpected error: {type(exc).__name__}")
+            self.queue.mark_failed(delivery, f"unexpected error: {type(exc).__name__}")
         else:
-            self.store.mark_sent(delivery)
+            self.queue.mark_sent(delivery)

@@ -13,33 +13,20 @@ import logging
 import queue
 import random
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol
+from typing import Any
 
-from hive_review.batch_store import DEPLOYED, DONE, FAILED, QUEUED, RETRYING, RUNNING, BatchItem, BatchStore
-from hive_review.log_entries import entry_from_generation
-from hive_review.store import LogEntry, SessionStore
-from honeyhive_api import APIConnectionError, Generation, HoneyHiveError, RateLimitError, ServerError
+from hive_review.log.entries import LogEntry, RunContext, entry_from_generation
+from hive_review.log.store import LogStore
+from hive_review.ports import Generator
+from hive_review.runs.batch_store import DEPLOYED, DONE, FAILED, QUEUED, RETRYING, RUNNING, BatchItem, BatchStore
+from honeyhive_api import APIConnectionError, HoneyHiveError, RateLimitError, ServerError
 
 log = logging.getLogger(__name__)
 
 DEFAULT_CONCURRENCY = 8
 MAX_CONCURRENCY = 32
-
-
-class Generator(Protocol):
-    """What runs a prompt: ``HoneyHiveClient`` (batches and comparisons need only this)."""
-
-    def generate(
-        self,
-        task: str,
-        inputs: Mapping[str, str],
-        *,
-        prompts: list[str] | None = None,
-        user_properties: Mapping[str, Any] | None = None,
-        source: str | None = None,
-    ) -> Generation: ...
 
 
 def not_processed(error: HoneyHiveError) -> bool:
@@ -57,7 +44,7 @@ class BatchRunner:
     def __init__(
         self,
         client: Generator,
-        sessions: SessionStore,
+        log: LogStore,
         batches: BatchStore,
         batch_id: str,
         *,
@@ -73,7 +60,7 @@ class BatchRunner:
             raise ValueError(f"No batch {batch_id!r} in this database.")
         self.batch = batch
         self._client = client
-        self._sessions = sessions
+        self._log = log
         self._batches = batches
         self._reviewer = reviewer
         self._source = source
@@ -108,7 +95,7 @@ class BatchRunner:
 
     def _run(self) -> None:
         items = self._batches.items(self.batch.id, [QUEUED])
-        recorder = _Recorder(self._sessions, self._batches)
+        recorder = _Recorder(self._log, self._batches)
         recorder.start()
         try:
             with ThreadPoolExecutor(max_workers=self.batch.concurrency, thread_name_prefix="batch") as pool:
@@ -146,17 +133,15 @@ class BatchRunner:
                 log.exception("batch item %s failed unexpectedly", item.id)
                 recorder.mark(item.id, FAILED, attempts=attempts, error=f"internal error: {error}")
                 return
-            entry = entry_from_generation(
-                generation,
+            context = RunContext(
                 session_id=self.batch.session_id,
                 reviewer=self._reviewer,
                 task=self.batch.task,
-                inputs=item.inputs,
                 origin="batch",
                 source=self._source,
-                prompt_name=item.variant or None,
                 batch_id=self.batch.id,
             )
+            entry = entry_from_generation(generation, context, inputs=item.inputs, prompt_name=item.variant or None)
             recorder.done(item.id, attempts, entry)
             return
 
@@ -169,8 +154,8 @@ class _Recorder:
     instead of sixteen. A log row and its item's "done" are always in the same commit.
     """
 
-    def __init__(self, sessions: SessionStore, batches: BatchStore) -> None:
-        self._sessions = sessions
+    def __init__(self, log: LogStore, batches: BatchStore) -> None:
+        self._log = log
         self._batches = batches
         self._queue: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._write_loop, name="batch-recorder", daemon=True)
@@ -209,9 +194,9 @@ class _Recorder:
     def _write(self, events: list[tuple[Any, ...]]) -> None:
         if not events:
             return
-        with self._sessions.engine.begin() as db:
+        with self._batches.database.transaction() as db:
             entries = [event[3] for event in events if event[0] == "done"]
-            self._sessions.add_entries(entries, db=db)
+            self._log.add_entries(entries, db=db)
             for event in events:
                 if event[0] == "mark":
                     _, item_id, status, attempts, error = event

@@ -2,7 +2,7 @@
 
 One row per vote: which variant was on which side (and the seed that chose it), both generations
 and completions, the prompt each side answered, and the winner. ``votes_frame`` gives the shape
-``hive_review.stats.preference_summary`` reads; ``preference_pairs`` gives DPO training pairs.
+``hive_review.compare.stats.preference_summary`` reads; ``preference_pairs`` gives DPO training pairs.
 """
 
 from __future__ import annotations
@@ -14,9 +14,11 @@ from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 
-metadata = sa.MetaData()
+from hive_review.compare.comparisons import Winner, preference_feedback
+from hive_review.db import Database, metadata
+from hive_review.feedback.queue import FeedbackQueue
+
 votes = sa.Table(
     "ab_votes",
     metadata,
@@ -47,35 +49,41 @@ class Side:
     completion: str
 
 
-class VoteStore:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        metadata.create_all(engine)
+@dataclass(frozen=True)
+class BlindVote:
+    comparison_id: str
+    session_id: str
+    task: str
+    reviewer: str
+    seed: int
+    inputs: dict[str, str]
+    left: Side
+    right: Side
+    left_version: str
+    right_version: str
 
-    def record(
-        self,
-        *,
-        comparison_id: str,
-        session_id: str,
-        task: str,
-        reviewer: str,
-        seed: int,
-        inputs: dict[str, str],
-        left: Side,
-        right: Side,
-        winner: str,
-    ) -> None:
+
+class VoteStore:
+    def __init__(self, database: Database, feedback: FeedbackQueue) -> None:
+        self.database = database
+        self.feedback = feedback
+
+    def record(self, vote: BlindVote, winner: Winner, *, connection_id: str) -> None:
+        """Save the vote and queue its feedback on both generations (``preference`` win / loss /
+        tie, the shared ``comparison_id``, the side, the opponent's version), in one transaction."""
         if winner not in ("left", "right", "tie"):
             raise ValueError(f"winner is left, right or tie, not {winner!r}")
-        with self.engine.begin() as db:
+        voted_at = datetime.now(UTC).isoformat()
+        left, right = vote.left, vote.right
+        with self.database.transaction() as db:
             db.execute(
                 votes.insert().values(
-                    comparison_id=comparison_id,
-                    session_id=session_id,
-                    task=task,
-                    reviewer=reviewer,
-                    seed=seed,
-                    inputs_json=json.dumps(inputs, ensure_ascii=False),
+                    comparison_id=vote.comparison_id,
+                    session_id=vote.session_id,
+                    task=vote.task,
+                    reviewer=vote.reviewer,
+                    seed=vote.seed,
+                    inputs_json=json.dumps(vote.inputs, ensure_ascii=False),
                     left_variant=left.variant,
                     right_variant=right.variant,
                     left_generation_id=left.generation_id,
@@ -85,15 +93,26 @@ class VoteStore:
                     left_completion=left.completion,
                     right_completion=right.completion,
                     winner=winner,
-                    created_at=datetime.now(UTC).isoformat(),
+                    created_at=voted_at,
                 )
             )
+            sides = (("left", left, vote.right_version), ("right", right, vote.left_version))
+            for position, side, opponent_version in sides:
+                feedback = {
+                    "preference": preference_feedback(winner, position),  # type: ignore[arg-type]
+                    "comparison_id": vote.comparison_id,
+                    "position": position,
+                    "opponent_version": opponent_version,
+                    "reviewer": vote.reviewer,
+                    "rated_at": voted_at,
+                }
+                self.feedback.queue_vote(side.generation_id, feedback, connection_id=connection_id, db=db)
 
     def frame(self, task: str | None = None) -> pd.DataFrame:
         query = sa.select(votes).order_by(votes.c.created_at)
         if task is not None:
             query = query.where(votes.c.task == task)
-        with self.engine.connect() as db:
+        with self.database.engine.connect() as db:
             return pd.read_sql(query, db)
 
 

@@ -19,8 +19,8 @@ from typing import Final
 
 import pandas as pd
 
-from hive_review import columns as col
-from hive_review.run_inputs import MAX_INPUT_CHARS
+from hive_review.log import columns as col
+from hive_review.runs.inputs import MAX_INPUT_CHARS
 from honeyhive_api.templates import missing_variables
 
 # A batch of a few thousand runs is already hours of model time and of reviewing; a bigger file is

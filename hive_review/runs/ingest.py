@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
 
-from hive_review.log_entries import entry_from_generation
-from hive_review.store import SessionStore
-from hive_review.uploads import IngestRow
-from honeyhive_api import Generation, HoneyHiveError
-
-
-class GenerationLogger(Protocol):
-    def log_generation(self, task: str, model: str, generation: str, **kwargs: object) -> Generation: ...
+from hive_review.log.entries import RunContext, entry_from_generation
+from hive_review.log.store import LogStore
+from hive_review.ports import GenerationLogger
+from hive_review.runs.uploads import IngestRow
+from honeyhive_api import HoneyHiveError
 
 
 @dataclass
@@ -24,7 +20,7 @@ class IngestResult:
 
 def ingest_completions(
     client: GenerationLogger,
-    store: SessionStore,
+    log: LogStore,
     rows: Sequence[IngestRow],
     *,
     task: str,
@@ -60,20 +56,17 @@ def ingest_completions(
                 generation = generation.model_copy(update={"model": row.model})
             if generation.latency is None and row.latency_ms is not None:
                 generation = generation.model_copy(update={"latency": row.latency_ms})
-            entries.append(
-                entry_from_generation(
-                    generation,
-                    session_id=session_id,
-                    reviewer=reviewer,
-                    task=row_task,
-                    inputs=row.inputs,
-                    origin="ingest",
-                    source=source,
-                    batch_id=batch_id,
-                )
+            context = RunContext(
+                session_id=session_id,
+                reviewer=reviewer,
+                task=row_task,
+                origin="ingest",
+                source=source,
+                batch_id=batch_id,
             )
+            entries.append(entry_from_generation(generation, context, inputs=row.inputs))
             result.logged += 1
         if on_progress is not None:
             on_progress(number, len(rows))
-    store.add_entries(entries)
+    log.add_entries(entries)
     return result

@@ -1,0 +1,315 @@
+"""The feedback queue (outbox): every rating and vote is committed here, with its log row, before
+anything touches the network; ``hive_review.feedback.worker`` delivers it.
+
+Exactly once, and the latest rating wins:
+
+* An item belongs to the connection it was made on (``connection_id``: the base URL and a
+  fingerprint of the key, never the key); only that connection's outbox sends it.
+* A claim is a lease (``lease_owner``, ``lease_until``) that the live owner renews while it sends.
+  Only an expired lease (its process died) returns the item to the queue: a second outbox on the
+  same database never re-sends what a live one is sending.
+* A new rating of a generation supersedes every earlier rating item of it that has not been sent,
+  including one on the wire. While any item of a generation is leased, no other item of that
+  generation is claimed, so the newer rating always lands after the older one.
+* Every outcome is recorded only if the item is still leased to the owner that sent it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from hive_review.db import Database, metadata
+from hive_review.feedback.ratings import Rating
+from hive_review.feedback.status import DeliveryKind, DeliveryState, FeedbackStatus
+from hive_review.log import columns as col
+from hive_review.log.entries import iso, utc_now
+from hive_review.log.store import LogStore
+
+feedback_outbox = sa.Table(
+    "feedback_outbox",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("generation_id", sa.String(200), nullable=False, index=True),
+    sa.Column("task", sa.Text, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("feedback_json", sa.Text, nullable=False),
+    sa.Column("ground_truth", sa.Text),
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("next_attempt_at", sa.Float, nullable=False),
+    sa.Column("last_error", sa.Text),
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("sent_at", sa.Text),
+    # NULL only in databases made before connections were recorded: any connection may send those.
+    sa.Column("connection_id", sa.String(64), index=True),
+    sa.Column("lease_owner", sa.String(100)),
+    sa.Column("lease_until", sa.Float),
+)
+_outbox = feedback_outbox.c
+_OPEN = (DeliveryState.PENDING, DeliveryState.SENDING, DeliveryState.FAILED)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """An outbox item leased to one outbox for sending."""
+
+    id: str
+    generation_id: str
+    task: str
+    feedback_json: dict[str, Any]
+    ground_truth: str | None
+    attempts: int
+    owner: str
+
+
+class FeedbackQueue:
+    def __init__(self, database: Database, log: LogStore) -> None:
+        self.database = database
+        self.log = log
+
+    # ---- queueing -------------------------------------------------------------------------------
+
+    def save_rating(
+        self,
+        generation_id: str,
+        rating: Rating,
+        *,
+        reviewer: str,
+        connection_id: str,
+        rated_at: datetime | None = None,
+        db: Connection | None = None,
+    ) -> str:
+        """Commit a rating to the log and queue its delivery, in one transaction. Returns its
+        ``rating_id``. Earlier ratings of the generation not yet sent are superseded."""
+        rated_at = rated_at or utc_now()
+        rating_id = str(uuid.uuid4())
+        feedback = rating.feedback_json(reviewer=reviewer, rated_at=rated_at, rating_id=rating_id)
+        with self.database.transaction(db) as tx:
+            entry = self.log.entry_for_update(tx, generation_id)
+            self.log.update_entry(
+                tx, generation_id, {**rating.row_values(), col.RATED_AT: iso(rated_at), col.REVIEWER: reviewer}
+            )
+            tx.execute(
+                feedback_outbox.update()
+                .where(
+                    _outbox.generation_id == generation_id,
+                    _outbox.kind == DeliveryKind.RATING,
+                    _outbox.status.in_(list(_OPEN)),
+                )
+                .values(status=DeliveryState.SUPERSEDED)
+            )
+            self._insert(tx, rating_id, generation_id, entry, feedback, rating.ground_truth, DeliveryKind.RATING,
+                         connection_id)  # fmt: skip
+        return rating_id
+
+    def queue_vote(
+        self,
+        generation_id: str,
+        feedback: Mapping[str, Any],
+        *,
+        connection_id: str,
+        db: Connection | None = None,
+    ) -> str:
+        """Queue a blind A/B vote's feedback for one of its generations; the log row shows the
+        preference and the side it was shown on."""
+        delivery_id = str(uuid.uuid4())
+        with self.database.transaction(db) as tx:
+            entry = self.log.entry_for_update(tx, generation_id)
+            shown = {col.PREFERENCE: feedback.get("preference"), col.AB_POSITION: feedback.get("position")}
+            self.log.update_entry(tx, generation_id, shown)
+            self._insert(tx, delivery_id, generation_id, entry, dict(feedback), None, DeliveryKind.VOTE, connection_id)
+        return delivery_id
+
+    def _insert(
+        self,
+        db: Connection,
+        delivery_id: str,
+        generation_id: str,
+        entry: Mapping[str, Any],
+        feedback: Mapping[str, Any],
+        ground_truth: str | None,
+        kind: DeliveryKind,
+        connection_id: str,
+    ) -> None:
+        db.execute(
+            feedback_outbox.insert().values(
+                id=delivery_id,
+                generation_id=generation_id,
+                task=entry[col.TASK],
+                kind=kind.value,
+                feedback_json=json.dumps(dict(feedback), ensure_ascii=False),
+                ground_truth=ground_truth,
+                status=DeliveryState.PENDING.value,
+                attempts=0,
+                next_attempt_at=time.time(),
+                created_at=iso(utc_now()),
+                connection_id=connection_id,
+            )
+        )
+        self.log.set_feedback_status(db, generation_id, FeedbackStatus.PENDING, None)
+
+    def retry_failed(self, generation_id: str | None = None) -> int:
+        """Queue failed deliveries again (of one generation, or all). Returns how many."""
+        condition = _outbox.status == DeliveryState.FAILED
+        if generation_id is not None:
+            condition = condition & (_outbox.generation_id == generation_id)
+        with self.database.transaction() as db:
+            ids = set(db.execute(sa.select(_outbox.generation_id).where(condition)).scalars())
+            count = db.execute(
+                feedback_outbox.update()
+                .where(condition)
+                .values(status=DeliveryState.PENDING, attempts=0, next_attempt_at=time.time())
+            ).rowcount
+            for gid in ids:
+                self._refresh_status(db, gid)
+        return int(count or 0)
+
+    # ---- delivering (hive_review.feedback.worker) -----------------------------------------------
+
+    def claim(self, *, connection_id: str, owner: str, limit: int, lease_seconds: float) -> list[Delivery]:
+        """Lease up to ``limit`` due items of this connection to ``owner``, oldest first: pending
+        ones, and ones whose lease expired (their sender died). Items of a generation that has a
+        live lease wait, so deliveries of one generation never overtake each other."""
+        now = time.time()
+        live = sa.select(_outbox.generation_id).where(_outbox.lease_until > now, _outbox.lease_owner.is_not(None))
+        due = sa.or_(
+            sa.and_(_outbox.status == DeliveryState.PENDING, _outbox.next_attempt_at <= now),
+            sa.and_(
+                _outbox.status == DeliveryState.SENDING,
+                sa.or_(_outbox.lease_until.is_(None), _outbox.lease_until <= now),
+            ),
+        )
+        query = (
+            sa.select(_outbox)
+            .where(
+                due,
+                sa.or_(_outbox.connection_id == connection_id, _outbox.connection_id.is_(None)),
+                _outbox.generation_id.not_in(live),
+            )
+            .order_by(_outbox.created_at)
+            .limit(limit)
+        )
+        with self.database.transaction() as db:
+            if db.dialect.name == "postgresql":
+                # Several studio processes claim side by side, each skipping rows another has locked.
+                query = query.with_for_update(skip_locked=True, of=feedback_outbox)
+            rows = db.execute(query).mappings().all()
+            claimed: list[Delivery] = []
+            seen: set[str] = set()
+            for row in rows:
+                if row["generation_id"] in seen:  # one item per generation in flight
+                    continue
+                taken = db.execute(
+                    feedback_outbox.update()
+                    .where(_outbox.id == row["id"], _outbox.status == row["status"])
+                    .values(
+                        status=DeliveryState.SENDING,
+                        attempts=row["attempts"] + 1,
+                        lease_owner=owner,
+                        lease_until=now + lease_seconds,
+                    )
+                ).rowcount
+                if not taken:
+                    continue
+                seen.add(row["generation_id"])
+                claimed.append(
+                    Delivery(
+                        id=row["id"],
+                        generation_id=row["generation_id"],
+                        task=row["task"],
+                        feedback_json=json.loads(row["feedback_json"]),
+                        ground_truth=row["ground_truth"],
+                        attempts=row["attempts"] + 1,
+                        owner=owner,
+                    )
+                )
+        return claimed
+
+    def renew_leases(self, owner: str, lease_seconds: float) -> int:
+        """The live owner keeps its leases: only a dead process's leases expire."""
+        with self.database.transaction() as db:
+            return int(
+                db.execute(
+                    feedback_outbox.update()
+                    .where(_outbox.lease_owner == owner)
+                    .values(lease_until=time.time() + lease_seconds)
+                ).rowcount
+                or 0
+            )
+
+    def next_due_in(self, connection_id: str) -> float | None:
+        """Seconds until this connection's next pending item is due (0 if one is due now), or None."""
+        with self.database.engine.connect() as db:
+            due = db.execute(
+                sa.select(sa.func.min(_outbox.next_attempt_at)).where(
+                    _outbox.status == DeliveryState.PENDING,
+                    sa.or_(_outbox.connection_id == connection_id, _outbox.connection_id.is_(None)),
+                )
+            ).scalar()
+        return None if due is None else max(0.0, float(due) - time.time())
+
+    def mark_sent(self, delivery: Delivery) -> bool:
+        return self._finish(delivery, status=DeliveryState.SENT, sent_at=iso(utc_now()), last_error=None)
+
+    def mark_retry(self, delivery: Delivery, error: str, delay_seconds: float) -> bool:
+        return self._finish(
+            delivery, status=DeliveryState.PENDING, last_error=error, next_attempt_at=time.time() + delay_seconds
+        )
+
+    def mark_failed(self, delivery: Delivery, error: str) -> bool:
+        return self._finish(delivery, status=DeliveryState.FAILED, last_error=error)
+
+    def _finish(self, delivery: Delivery, **values: Any) -> bool:
+        """Record an outcome only while the item is still ``sending`` under this owner's lease (a
+        superseded item stays superseded; a lease taken over after expiry is not ours any more).
+        The lease is released either way. Returns whether the outcome was recorded."""
+        mine = (_outbox.id == delivery.id) & (_outbox.lease_owner == delivery.owner)
+        with self.database.transaction() as db:
+            recorded = db.execute(
+                feedback_outbox.update().where(mine, _outbox.status == DeliveryState.SENDING).values(**values)
+            ).rowcount
+            db.execute(feedback_outbox.update().where(mine).values(lease_owner=None, lease_until=None))
+            self._refresh_status(db, delivery.generation_id)
+        return bool(recorded)
+
+    def _refresh_status(self, db: Connection, generation_id: str) -> None:
+        """The log row shows the state of the generation's deliveries: failed beats pending beats sent."""
+        states = db.execute(
+            sa.select(_outbox.status, _outbox.last_error)
+            .where(_outbox.generation_id == generation_id, _outbox.status != DeliveryState.SUPERSEDED)
+            .order_by(_outbox.created_at)
+        ).all()
+        if not states:
+            return
+        failed = [error for status, error in states if status == DeliveryState.FAILED]
+        if failed:
+            status, error = FeedbackStatus.FAILED, failed[-1]
+        elif any(status in (DeliveryState.PENDING, DeliveryState.SENDING) for status, _ in states):
+            status, error = FeedbackStatus.PENDING, states[-1][1]
+        else:
+            status, error = FeedbackStatus.SENT, None
+        self.log.set_feedback_status(db, generation_id, status, error)
+
+    # ---- reading --------------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        """How many items are in each delivery state."""
+        with self.database.engine.connect() as db:
+            rows = db.execute(sa.select(_outbox.status, sa.func.count()).group_by(_outbox.status)).all()
+        return {status: int(count) for status, count in rows}
+
+    def deliveries(self, generation_id: str | None = None) -> list[dict[str, Any]]:
+        query = sa.select(feedback_outbox).order_by(_outbox.created_at)
+        if generation_id is not None:
+            query = query.where(_outbox.generation_id == generation_id)
+        with self.database.engine.connect() as db:
+            return [dict(row) for row in db.execute(query).mappings()]
