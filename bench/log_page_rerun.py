@@ -36,7 +36,7 @@ def fill(db_path: Path, rows: int) -> float:
 
 def page_reruns(db_path: Path, reps: int) -> tuple[float, list[float]]:
     os.environ["HIVE_REVIEW_DATABASE_URL"] = f"sqlite:///{db_path}"
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at = AppTest.from_file(str(ROOT / "studio.py"), default_timeout=300)
     at.run()
     at.switch_page("pages/session_log.py")
     first = timed(at.run)  # loads the log from SQLite into the cached frame

@@ -14,7 +14,8 @@
 from __future__ import annotations
 
 import re
-from typing import Final
+from collections.abc import Callable
+from typing import ClassVar, Final
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
@@ -45,139 +46,211 @@ def markdown_without_remote_content(text: str) -> str:
 
 
 class _Writer:
+    """Writes Markdown out of markdown-it tokens again: one method per token type, looked up in
+    ``_BLOCK_RULES`` and ``_INLINE_RULES``. A block token with no rule (``paragraph_open``,
+    ``thead_open``…) writes nothing; an inline token with no rule is written as escaped text."""
+
     def __init__(self) -> None:
+        self._out: list[str] = []
+        self._prefixes: list[str] = []  # "> " per open quote, the marker's width per open list item
+        self._list_numbers: list[int | None] = []  # per open list: the next number, None for bullets
+        self._pending_marker: str | None = None  # a list item's marker, written on its first line
         self._heading = ""
         self._in_cell = False
+        self._table_row: list[str] = []
+        self._header_done = False
+        self._links_safe: list[bool] = []
         self._hrefs: list[str] = []
 
+    # ---- blocks -------------------------------------------------------------------------------
+
     def blocks(self, tokens: list[Token]) -> str:
-        out: list[str] = []
-        prefix_stack: list[str] = []
-        list_stack: list[list[int | None]] = []  # [next number or None for bullets]
-        table_row: list[str] = []
-        header_done = False
-        pending_item_marker: str | None = None
-
-        def emit(line_text: str) -> None:
-            nonlocal pending_item_marker
-            prefix = "".join(prefix_stack)
-            lines = line_text.split("\n")
-            for i, line in enumerate(lines):
-                if pending_item_marker is not None and i == 0:
-                    out.append(prefix[: -len(pending_item_marker)] + pending_item_marker + line)
-                    pending_item_marker = None
-                else:
-                    out.append(prefix + line if line else prefix.rstrip())
-
         for token in tokens:
-            kind = token.type
-            if kind == "heading_open":
-                self._heading = "#" * int(token.tag[1]) + " "
-            elif kind == "heading_close":
-                emit("")
-            elif kind == "inline":
-                rendered = self.inline(token.children or [])
-                if self._heading:
-                    rendered = self._heading + rendered.replace("\n", " ")
-                    self._heading = ""
-                if self._in_cell:
-                    table_row.append(rendered.replace("\n", " ").replace("|", "\\|"))
-                else:
-                    emit(rendered)
-            elif kind == "paragraph_close":
-                if not token.hidden:
-                    emit("")
-            elif kind == "blockquote_open":
-                prefix_stack.append("> ")
-            elif kind == "blockquote_close":
-                prefix_stack.pop()
-                emit("")
-            elif kind == "bullet_list_open":
-                list_stack.append([None])
-            elif kind == "ordered_list_open":
-                list_stack.append([int(token.attrs.get("start", 1) or 1)])
-            elif kind in ("bullet_list_close", "ordered_list_close"):
-                list_stack.pop()
-                emit("")
-            elif kind == "list_item_open":
-                number = list_stack[-1][0] if list_stack else None
-                marker = "- " if number is None else f"{number}. "
-                if number is not None:
-                    list_stack[-1][0] = number + 1
-                prefix_stack.append(" " * len(marker))
-                pending_item_marker = marker
-            elif kind == "list_item_close":
-                prefix_stack.pop()
-                pending_item_marker = None
-            elif kind in ("fence", "code_block"):
-                body = token.content.rstrip("\n")
-                fence = "`" * max(3, _longest_run(body, "`") + 1)
-                emit(f"{fence}\n{body}\n{fence}")
-                emit("")
-            elif kind == "html_block":
-                emit(escape_markdown(token.content.rstrip("\n")))
-                emit("")
-            elif kind == "hr":
-                emit("---")
-                emit("")
-            elif kind == "table_open":
-                header_done = False
-            elif kind == "tr_open":
-                table_row = []
-            elif kind in ("th_open", "td_open"):
-                self._in_cell = True
-            elif kind in ("th_close", "td_close"):
-                self._in_cell = False
-            elif kind == "tr_close":
-                emit("| " + " | ".join(table_row) + " |")
-                if not header_done:
-                    emit("|" + "---|" * len(table_row))
-                    header_done = True
-                table_row = []
-            elif kind == "table_close":
-                emit("")
-        return "\n".join(out)
+            rule = self._BLOCK_RULES.get(token.type)
+            if rule is not None:
+                rule(self, token)
+        return "\n".join(self._out)
+
+    def _emit(self, text: str) -> None:
+        """Write lines under the open quotes and list items; a new item's first line gets its marker."""
+        prefix = "".join(self._prefixes)
+        for index, line in enumerate(text.split("\n")):
+            if self._pending_marker is not None and index == 0:
+                self._out.append(prefix[: -len(self._pending_marker)] + self._pending_marker + line)
+                self._pending_marker = None
+            else:
+                self._out.append(prefix + line if line else prefix.rstrip())
+
+    def _heading_open(self, token: Token) -> None:
+        self._heading = "#" * int(token.tag[1]) + " "
+
+    def _end_block(self, token: Token) -> None:
+        self._emit("")
+
+    def _inline_block(self, token: Token) -> None:
+        rendered = self.inline(token.children or [])
+        if self._heading:
+            rendered = self._heading + rendered.replace("\n", " ")
+            self._heading = ""
+        if self._in_cell:
+            self._table_row.append(rendered.replace("\n", " ").replace("|", "\\|"))
+        else:
+            self._emit(rendered)
+
+    def _paragraph_close(self, token: Token) -> None:
+        if not token.hidden:  # paragraphs of a tight list are hidden: no blank line between items
+            self._emit("")
+
+    def _blockquote_open(self, token: Token) -> None:
+        self._prefixes.append("> ")
+
+    def _blockquote_close(self, token: Token) -> None:
+        self._prefixes.pop()
+        self._emit("")
+
+    def _bullet_list_open(self, token: Token) -> None:
+        self._list_numbers.append(None)
+
+    def _ordered_list_open(self, token: Token) -> None:
+        self._list_numbers.append(int(token.attrs.get("start", 1) or 1))
+
+    def _list_close(self, token: Token) -> None:
+        self._list_numbers.pop()
+        self._emit("")
+
+    def _list_item_open(self, token: Token) -> None:
+        number = self._list_numbers[-1] if self._list_numbers else None
+        marker = "- " if number is None else f"{number}. "
+        if number is not None:
+            self._list_numbers[-1] = number + 1
+        self._prefixes.append(" " * len(marker))
+        self._pending_marker = marker
+
+    def _list_item_close(self, token: Token) -> None:
+        self._prefixes.pop()
+        self._pending_marker = None
+
+    def _code(self, token: Token) -> None:
+        body = token.content.rstrip("\n")
+        fence = "`" * max(3, _longest_run(body, "`") + 1)  # longer than any run inside: cannot close early
+        self._emit(f"{fence}\n{body}\n{fence}")
+        self._emit("")
+
+    def _html_block(self, token: Token) -> None:
+        self._emit(escape_markdown(token.content.rstrip("\n")))
+        self._emit("")
+
+    def _hr(self, token: Token) -> None:
+        self._emit("---")
+        self._emit("")
+
+    def _table_open(self, token: Token) -> None:
+        self._header_done = False
+
+    def _tr_open(self, token: Token) -> None:
+        self._table_row = []
+
+    def _cell_open(self, token: Token) -> None:
+        self._in_cell = True
+
+    def _cell_close(self, token: Token) -> None:
+        self._in_cell = False
+
+    def _tr_close(self, token: Token) -> None:
+        self._emit("| " + " | ".join(self._table_row) + " |")
+        if not self._header_done:
+            self._emit("|" + "---|" * len(self._table_row))
+            self._header_done = True
+        self._table_row = []
+
+    _BLOCK_RULES: ClassVar[dict[str, Callable[[_Writer, Token], None]]] = {
+        "heading_open": _heading_open,
+        "heading_close": _end_block,
+        "inline": _inline_block,
+        "paragraph_close": _paragraph_close,
+        "blockquote_open": _blockquote_open,
+        "blockquote_close": _blockquote_close,
+        "bullet_list_open": _bullet_list_open,
+        "ordered_list_open": _ordered_list_open,
+        "bullet_list_close": _list_close,
+        "ordered_list_close": _list_close,
+        "list_item_open": _list_item_open,
+        "list_item_close": _list_item_close,
+        "fence": _code,
+        "code_block": _code,
+        "html_block": _html_block,
+        "hr": _hr,
+        "table_open": _table_open,
+        "tr_open": _tr_open,
+        "th_open": _cell_open,
+        "td_open": _cell_open,
+        "th_close": _cell_close,
+        "td_close": _cell_close,
+        "tr_close": _tr_close,
+        "table_close": _end_block,
+    }
+
+    # ---- inline -------------------------------------------------------------------------------
 
     def inline(self, children: list[Token]) -> str:
-        parts: list[str] = []
-        link_stack: list[bool] = []
-        for child in children:
-            kind = child.type
-            if kind == "text":
-                parts.append(escape_markdown(child.content))
-            elif kind == "softbreak":
-                parts.append("\n")
-            elif kind == "hardbreak":
-                parts.append("  \n")
-            elif kind == "code_inline":
-                ticks = "`" * (_longest_run(child.content, "`") + 1)
-                pad = " " if child.content.startswith("`") or child.content.endswith("`") else ""
-                parts.append(f"{ticks}{pad}{child.content}{pad}{ticks}")
-            elif kind in ("strong_open", "strong_close"):
-                parts.append("**")
-            elif kind in ("em_open", "em_close"):
-                parts.append("*")
-            elif kind in ("s_open", "s_close"):
-                parts.append("~~")
-            elif kind == "image":
-                alt = "".join(c.content for c in (child.children or []) if c.type == "text") or "no description"
-                parts.append(escape_markdown(f"[image: {alt}]"))
-            elif kind == "link_open":
-                href = str(child.attrs.get("href", ""))
-                safe = is_safe_link(href)
-                link_stack.append(safe)
-                parts.append("[" if safe else "")
-                self._hrefs.append(href)
-            elif kind == "link_close":
-                safe = link_stack.pop() if link_stack else False
-                href = self._hrefs.pop() if self._hrefs else ""
-                if safe:
-                    parts.append(f"](<{href.replace('>', '%3E').replace('<', '%3C')}>)")
-            elif kind == "html_inline":
-                parts.append(escape_markdown(child.content))
-            else:
-                parts.append(escape_markdown(child.content))
-        return "".join(parts)
+        self._links_safe = []  # links never span two inline blocks
+        return "".join(self._INLINE_RULES.get(child.type, _Writer._escaped)(self, child) for child in children)
+
+    def _escaped(self, child: Token) -> str:
+        return escape_markdown(child.content)
+
+    def _softbreak(self, child: Token) -> str:
+        return "\n"
+
+    def _hardbreak(self, child: Token) -> str:
+        return "  \n"
+
+    def _code_inline(self, child: Token) -> str:
+        ticks = "`" * (_longest_run(child.content, "`") + 1)
+        pad = " " if child.content.startswith("`") or child.content.endswith("`") else ""
+        return f"{ticks}{pad}{child.content}{pad}{ticks}"
+
+    def _strong(self, child: Token) -> str:
+        return "**"
+
+    def _em(self, child: Token) -> str:
+        return "*"
+
+    def _strikethrough(self, child: Token) -> str:
+        return "~~"
+
+    def _image(self, child: Token) -> str:
+        alt = "".join(c.content for c in (child.children or []) if c.type == "text") or "no description"
+        return escape_markdown(f"[image: {alt}]")
+
+    def _link_open(self, child: Token) -> str:
+        href = str(child.attrs.get("href", ""))
+        safe = is_safe_link(href)
+        self._links_safe.append(safe)
+        self._hrefs.append(href)
+        return "[" if safe else ""  # an unsafe link keeps only its text
+
+    def _link_close(self, child: Token) -> str:
+        safe = self._links_safe.pop() if self._links_safe else False
+        href = self._hrefs.pop() if self._hrefs else ""
+        return f"](<{href.replace('>', '%3E').replace('<', '%3C')}>)" if safe else ""
+
+    _INLINE_RULES: ClassVar[dict[str, Callable[[_Writer, Token], str]]] = {
+        "text": _escaped,
+        "html_inline": _escaped,
+        "softbreak": _softbreak,
+        "hardbreak": _hardbreak,
+        "code_inline": _code_inline,
+        "strong_open": _strong,
+        "strong_close": _strong,
+        "em_open": _em,
+        "em_close": _em,
+        "s_open": _strikethrough,
+        "s_close": _strikethrough,
+        "image": _image,
+        "link_open": _link_open,
+        "link_close": _link_close,
+    }
 
 
 def _longest_run(text: str, char: str) -> int:

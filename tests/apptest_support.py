@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = ROOT / "app.py"
+APP = ROOT / "studio.py"  # the script every session runs; app.py serves it (st.App)
 DEFAULT_PAGE = "playground"
 # The first run imports pandas, pyarrow and altair and starts the outbox; later runs are quick.
 TIMEOUT = 60

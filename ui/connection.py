@@ -1,6 +1,6 @@
 """The sidebar connection panel: which HoneyHive, which reviewer, which review session.
 
-Drawn by ``app.py`` on every run, before the page, so every page gets the same ``Studio``.
+Drawn by ``studio.py`` on every run, before the page, so every page gets the same ``Studio``.
 """
 
 from __future__ import annotations
@@ -174,7 +174,7 @@ def render_connection_panel(settings: cfg.StudioSettings) -> Studio | None:
     )
 
 
-# The studio of the run in progress. app.py sets it before running the page; Streamlit runs a
+# The studio of the run in progress. studio.py sets it before running the page; Streamlit runs a
 # session's script in one thread, so a thread-local holds exactly this run's studio.
 _current = threading.local()
 
@@ -184,5 +184,5 @@ def set_current_studio(studio: Studio | None) -> None:
 
 
 def current_studio_or_none() -> Studio | None:
-    """The studio app.py built for this run, if app.py is running this page."""
+    """The studio studio.py built for this run, if studio.py is running this page."""
     return getattr(_current, "studio", None)

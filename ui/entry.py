@@ -1,4 +1,4 @@
-"""How a page file starts: with the studio app.py built for this run.
+"""How a page file starts: with the studio studio.py built for this run.
 
 Streamlit runs a server's very first script run through its legacy ``pages/`` discovery, before
 ``st.navigation`` takes over; a deep link then runs the page file on its own. The page hands over
@@ -15,7 +15,7 @@ import streamlit as st
 
 from ui.connection import Studio, current_studio_or_none
 
-ENTRY_POINT = Path(__file__).resolve().parent.parent / "app.py"
+ENTRY_POINT = Path(__file__).resolve().parent.parent / "studio.py"
 
 
 def run_page(render: Callable[[Studio], None]) -> None:

@@ -28,7 +28,7 @@ CATALOG_TTL_SECONDS = 60
 
 
 def settings() -> StudioSettings:
-    """The settings of this run (``SettingsError`` when one is malformed: app.py shows it)."""
+    """The settings of this run (``SettingsError`` when one is malformed: studio.py shows it)."""
     return StudioSettings.from_environ(os.environ)
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import os
-import random
 import socket
 import threading
 import time
@@ -29,26 +28,10 @@ from concurrent.futures import ThreadPoolExecutor
 from hive_review.feedback.queue import Delivery, FeedbackQueue
 from hive_review.feedback.status import DeliveryState, FeedbackStatus
 from hive_review.ports import FeedbackSender
-from honeyhive_api import (
-    APIConnectionError,
-    AuthenticationError,
-    HoneyHiveError,
-    NotFoundError,
-    RateLimitError,
-    ServerError,
-    ValidationError,
-)
+from honeyhive_api import HoneyHiveError, RateLimitError
+from honeyhive_api.retrying import backoff_delay, may_retry
 
 log = logging.getLogger(__name__)
-
-PERMANENT_ERRORS: tuple[type[HoneyHiveError], ...] = (AuthenticationError, NotFoundError, ValidationError)
-TRANSIENT_ERRORS: tuple[type[HoneyHiveError], ...] = (APIConnectionError, RateLimitError, ServerError)
-
-
-def backoff_delay(attempt: int, *, base: float, cap: float, retry_after: float | None = None) -> float:
-    """Full-jitter exponential backoff (AWS Architecture Blog), never shorter than ``Retry-After``."""
-    delay = random.uniform(0, min(cap, base * 2 ** (attempt - 1)))  # noqa: S311 (jitter, not crypto)
-    return max(delay, retry_after or 0.0)
 
 
 class FeedbackOutbox:
@@ -180,9 +163,11 @@ class FeedbackOutbox:
                 delivery.feedback_json,
                 ground_truth=delivery.ground_truth,
             )
-        except PERMANENT_ERRORS as exc:
-            self.queue.mark_failed(delivery, exc.message)
-        except TRANSIENT_ERRORS as exc:
+        except HoneyHiveError as exc:
+            # Feedback merges key by key at HoneyHive: sending it again is always safe.
+            if not may_retry(exc, idempotent=True):
+                self.queue.mark_failed(delivery, exc.message)
+                return
             if delivery.attempts >= self.max_attempts:
                 self.queue.mark_failed(delivery, f"{exc.message} (gave up after {delivery.attempts} attempts)")
                 return
@@ -191,8 +176,6 @@ class FeedbackOutbox:
                 delivery.attempts, base=self.backoff_base, cap=self.backoff_cap, retry_after=retry_after
             )
             self.queue.mark_retry(delivery, f"attempt {delivery.attempts}: {exc.message}", delay)
-        except HoneyHiveError as exc:
-            self.queue.mark_failed(delivery, exc.message)
         except Exception as exc:  # never lose a rating to an unexpected bug: keep it, show why
             log.exception("feedback outbox: unexpected error")
             self.queue.mark_failed(delivery, f"unexpected error: {type(exc).__name__}")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import random
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -21,21 +20,13 @@ from hive_review.log.entries import LogEntry, RunContext, entry_from_generation
 from hive_review.log.store import LogStore
 from hive_review.ports import Generator
 from hive_review.runs.batch_store import DEPLOYED, DONE, FAILED, QUEUED, RETRYING, RUNNING, BatchItem, BatchStore
-from honeyhive_api import APIConnectionError, HoneyHiveError, RateLimitError, ServerError
+from honeyhive_api import HoneyHiveError
+from honeyhive_api.retrying import backoff_delay, not_processed
 
 log = logging.getLogger(__name__)
 
 DEFAULT_CONCURRENCY = 8
 MAX_CONCURRENCY = 32
-
-
-def not_processed(error: HoneyHiveError) -> bool:
-    """True when HoneyHive refused before doing anything, so running the item again is safe."""
-    if isinstance(error, RateLimitError):
-        return True
-    if isinstance(error, ServerError):
-        return error.status_code == 503
-    return isinstance(error, APIConnectionError) and not error.request_sent
 
 
 class BatchRunner:
@@ -122,8 +113,9 @@ class BatchRunner:
             except HoneyHiveError as error:
                 if not_processed(error) and attempts < self._max_attempts and not self._cancelled.is_set():
                     recorder.mark(item.id, RETRYING, attempts=attempts, error=error.message)
-                    delay = min(self._max_delay, self._base_delay * 2 ** (attempts - 1))
-                    if self._sleep(random.uniform(0, delay)):  # noqa: S311 - jitter, not security
+                    retry_after = getattr(error, "retry_after", None)
+                    delay = backoff_delay(attempts, base=self._base_delay, cap=self._max_delay, retry_after=retry_after)
+                    if self._sleep(delay):
                         recorder.mark(item.id, QUEUED, attempts=attempts, error=error.message)
                         return
                     continue
