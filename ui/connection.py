@@ -17,8 +17,18 @@ from hive_review.feedback.ratings import Rating
 from hive_review.feedback.worker import FeedbackOutbox
 from hive_review.local_emulator import LocalEmulator
 from hive_review.log.store import LogStore, ReviewSession
+from hive_review.safe_text import escape_markdown
 from hive_review.stores import Stores
-from honeyhive_api import APIConnectionError, AuthenticationError, HoneyHiveClient, HoneyHiveError, Prompt, Task
+from honeyhive_api import (
+    APIConnectionError,
+    AuthenticationError,
+    HoneyHiveClient,
+    HoneyHiveError,
+    InvalidBaseURLError,
+    Prompt,
+    Task,
+    redact_url,
+)
 from ui import services
 from ui.state import Keys
 
@@ -70,7 +80,7 @@ def _connection_settings(settings: cfg.StudioSettings) -> tuple[cfg.ConnectionSe
         if configured is not None:
             where = "Streamlit secrets" if configured.key_source == "secrets" else "the environment"
             st.caption(f"API key: set in {where} (hidden).")
-            st.caption(f"Base URL: `{configured.base_url}`")
+            st.caption(f"Base URL: {escape_markdown(redact_url(configured.base_url))}")
             return configured, None
         sidebar_key = st.text_input(
             "HoneyHive API key",
@@ -100,13 +110,14 @@ def _check_connection(studio_client: HoneyHiveClient, connection: cfg.Connection
         )
     except APIConnectionError as exc:
         st.error(
-            f"**Cannot reach HoneyHive at `{connection.base_url}`.** {exc.message} "
+            f"**Cannot reach HoneyHive at {escape_markdown(redact_url(connection.base_url))}.** "
+            f"{escape_markdown(exc.message)} "
             "Check `HONEYHIVE_BASE_URL` (default https://api.honeyhive.ai), or clear the API key to use "
             "the local emulator.",
             icon=":material/cloud_off:",
         )
     except HoneyHiveError as exc:
-        st.error(f"**HoneyHive answered with an error.** {exc.message}", icon=":material/error:")
+        st.error(f"**HoneyHive answered with an error.** {escape_markdown(exc.message)}", icon=":material/error:")
     return None
 
 
@@ -146,7 +157,11 @@ def render_connection_panel(settings: cfg.StudioSettings) -> Studio | None:
             f"**Local HoneyHive emulator** · model `{emulator.model}`",
             icon=":material/science:",
         )
-    client = services.client_for(connection, settings)
+    try:
+        client = services.client_for(connection, settings)
+    except InvalidBaseURLError as problem:  # e.g. a key pasted into the URL: refused, never shown
+        st.error(escape_markdown(str(problem)), icon=":material/link_off:")
+        return None
     reviewer = st.sidebar.text_input(
         "Reviewer id",
         value=settings.reviewer or "anonymous",

@@ -73,7 +73,10 @@ def test_500_ratings_through_503s_429s_and_latency_arrive_exactly_once(emulator,
     rating_ids = {}
     for number, generation_id in enumerate(generation_ids):
         rating_ids[generation_id] = store.feedback.save_rating(
-            generation_id, Rating(stars=number % 5 + 1, thumbs="up" if number % 2 else "down"), reviewer="qa-drill"
+            generation_id,
+            Rating(stars=number % 5 + 1, thumbs="up" if number % 2 else "down"),
+            reviewer="qa-drill",
+            connection_id=CONNECTION,
         )
     client = HoneyHiveClient(emulator.api_key, emulator.url, timeout=30, max_retries=3)
     outbox = FeedbackOutbox(
