@@ -49,7 +49,7 @@ class StudioSettings:
     database_url: str
     reviewer: str = ""
     labels: tuple[str, ...] = DEFAULT_LABELS
-    timeout: float = 60.0
+    timeout: float = 120.0
     batch_concurrency: int = 8
     batch_max_attempts: int = 5
     batch_retry_base_seconds: float = 0.5
@@ -92,7 +92,7 @@ class StudioSettings:
             database_url=database_url,
             reviewer=text(REVIEWER),
             labels=tuple(label.strip() for label in text(LABELS).split(",") if label.strip()) or DEFAULT_LABELS,
-            timeout=number(TIMEOUT, float, 60.0, 1.0, 3600.0),
+            timeout=number(TIMEOUT, float, 120.0, 1.0, 3600.0),
             batch_concurrency=number(BATCH_CONCURRENCY, int, 8, 1, MAX_BATCH_CONCURRENCY),
             batch_max_attempts=number(BATCH_MAX_ATTEMPTS, int, 5, 1, 100),
             batch_retry_base_seconds=number(BATCH_RETRY_BASE, float, 0.5, 0.0, 60.0),

@@ -35,6 +35,10 @@ class NotFoundError(APIStatusError):
     """404: the task, prompt or generation does not exist."""
 
 
+class ConflictError(APIStatusError):
+    """409: the change clashes with what is stored, e.g. a configuration of that name exists."""
+
+
 class ValidationError(APIStatusError):
     """400 or 422: the request was malformed; the message names the offending fields."""
 
@@ -59,6 +63,14 @@ class ServerError(APIStatusError):
     """5xx after every retry was used."""
 
 
+class StreamError(ServerError):
+    """An ``error`` event ended a stream: HoneyHive had accepted the request and the work ran.
+
+    ``status_code`` is the one the event reported, or 500 when it gave none. Unlike a 503 answer,
+    it never means "not processed": a generation may exist, so it is not sent again.
+    """
+
+
 class APIConnectionError(HoneyHiveError):
     """The server could not be reached, or the connection broke mid-answer.
 
@@ -78,6 +90,18 @@ class APITimeoutError(APIConnectionError):
 
 class MalformedResponseError(HoneyHiveError):
     """The server answered 2xx with a body that is not the JSON the contract promises."""
+
+
+class UnsupportedAPIError(HoneyHiveError):
+    """The base URL answers, but speaks neither HoneyHive's current API nor its task API."""
+
+
+class InvalidBaseURLError(HoneyHiveError, ValueError):
+    """The base URL cannot be used: not http(s), plain http off loopback, or it carries credentials.
+
+    A ``ValueError`` too, because it is a bad argument found before any request; the message
+    shows the URL only through ``redact_url``, so a key pasted into it is never repeated.
+    """
 
 
 def redact(text: str, secret: str | None) -> str:

@@ -111,10 +111,6 @@ class Feedback(WireModel):
     created_at: str | None = None
 
 
-class DeleteResponse(WireModel):
-    deleted: bool
-
-
 # ---- request bodies -------------------------------------------------------------------------
 
 

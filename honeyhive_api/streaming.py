@@ -45,19 +45,17 @@ def encode_event(event: str, data: dict[str, Any]) -> bytes:
 
 
 def decode_events(lines: Iterable[str]) -> Iterator[StreamEvent]:
-    """Parse SSE lines (as ``requests.Response.iter_lines(decode_unicode=True)`` yields them).
+    """Parse SSE lines (without their line endings), yielding each event as its blank line ends it.
 
-    Raises ``ValueError`` when an event's data is not a JSON object.
+    Comments (``: keep-alive``) and events without data yield nothing. Raises ``ValueError`` when
+    an event's data is not a JSON object.
     """
     event = "message"
     data_lines: list[str] = []
     for line in lines:
         if line == "":
             if data_lines:
-                data = json.loads("\n".join(data_lines))
-                if not isinstance(data, dict):
-                    raise ValueError(f"event {event!r} carries {type(data).__name__}, not an object")
-                yield StreamEvent(event, data)
+                yield _event(event, data_lines)
             event, data_lines = "message", []
         elif line.startswith(":"):
             continue  # a comment, e.g. a keep-alive
@@ -68,7 +66,12 @@ def decode_events(lines: Iterable[str]) -> Iterator[StreamEvent]:
                 event = value
             elif field == "data":
                 data_lines.append(value)
-    if data_lines:
-        data = json.loads("\n".join(data_lines))
-        if isinstance(data, dict):
-            yield StreamEvent(event, data)
+    if data_lines:  # a last event whose blank line never came
+        yield _event(event, data_lines)
+
+
+def _event(event: str, data_lines: list[str]) -> StreamEvent:
+    data = json.loads("\n".join(data_lines))
+    if not isinstance(data, dict):
+        raise ValueError(f"event {event!r} carries {type(data).__name__}, not an object")
+    return StreamEvent(event, data)

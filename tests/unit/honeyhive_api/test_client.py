@@ -189,11 +189,11 @@ def test_rate_limit_error_after_retries(client, emulator):
 
 def test_server_error_after_retries(emulator):
     set_faults(emulator, error_rate=1.0)
-    started = time.monotonic()
     with pytest.raises(ServerError) as caught:
         HoneyHiveClient(emulator.api_key, emulator.url, max_retries=2).list_tasks()
     assert caught.value.status_code == 503
-    assert time.monotonic() - started >= 0.5  # it backed off before giving up
+    # Full-jitter backoff may pause next to nothing, so the retries are counted, not timed.
+    assert "after 2 retries" in str(caught.value)
 
 
 def test_connection_refused_is_a_connection_error():
@@ -216,7 +216,7 @@ def test_a_slow_server_is_a_timeout(emulator):
 def test_a_non_json_answer_is_a_honeyhive_error_not_a_decode_error(emulator):
     # Streamlit's health route is not ours; the emulator's docs page answers HTML: not the contract.
     with HoneyHiveClient(emulator.api_key, emulator.url) as hh, pytest.raises(MalformedResponseError):
-        hh._request("GET", "/docs")
+        hh._transport.request("GET", "/docs", idempotent=True)
     assert issubclass(MalformedResponseError, HoneyHiveError)
 
 
