@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 import platformdirs
 
@@ -15,7 +14,6 @@ DEFAULT_API_KEY = "local-emulator-key"
 DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024  # a 1 MB completion plus its inputs fits; 8 MB does not
 SEED_PATH = Path(__file__).with_name("seed.yaml")
 
-ProviderName = Literal["local", "openai", "offline"]
 PROVIDERS: tuple[str, ...] = ("local", "openai", "offline")
 
 
@@ -23,7 +21,7 @@ PROVIDERS: tuple[str, ...] = ("local", "openai", "offline")
 class EmulatorConfig:
     host: str = "127.0.0.1"
     port: int = 0  # 0: a free port, read back from EmulatorServer.url
-    api_key: str = DEFAULT_API_KEY
+    api_key: str = field(default=DEFAULT_API_KEY, repr=False)  # never in a log line or a repr
     db_path: str = ":memory:"
     seed_path: str | None = None  # None: the seed shipped with the package
     provider: str = "offline"

@@ -9,6 +9,8 @@
   ``HIVE_REVIEW_OPENAI_MODEL``.
 
 Every provider streams: ``complete`` yields text pieces, then reports real token counts.
+``complete_chat`` does the same for chat messages (OpenAI's ``/v1/chat/completions``): the
+``openai`` provider passes them on as they are; the others see them rendered by ``chat_prompt``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -36,6 +38,9 @@ class Completion:
     completion_tokens: int = 0
 
 
+ChatMessages = Sequence[Mapping[str, str]]  # [{"role": "system" | "user" | "assistant", "content": "..."}]
+
+
 class Provider(Protocol):
     name: str
     label: str  # what the emulator's /health reports as the model in use
@@ -47,6 +52,34 @@ class Provider(Protocol):
     def complete(self, prompt: str, hyperparameters: Mapping[str, Any], usage: Completion) -> Iterator[str]: ...
 
 
+def chat_prompt(messages: ChatMessages) -> str:
+    """Chat messages as one prompt, for providers that take text: the system messages first, then
+    the conversation. A single user message stays as it is (the common case: a rendered template)."""
+    system = [m["content"] for m in messages if m["role"] in ("system", "developer") and m["content"]]
+    turns = [m for m in messages if m["role"] not in ("system", "developer")]
+    if len(turns) == 1 and turns[0]["role"] == "user":
+        conversation = turns[0]["content"]
+    else:
+        conversation = "\n\n".join(f"{m['role'].capitalize()}: {m['content']}" for m in turns)
+    return "\n\n".join(part for part in ["\n\n".join(system), conversation] if part)
+
+
+def complete_chat(
+    provider: Provider, messages: ChatMessages, hyperparameters: Mapping[str, Any], usage: Completion
+) -> Iterator[str]:
+    """The provider's own chat completion where it has one, else its completion of ``chat_prompt``."""
+    own = getattr(provider, "complete_chat", None)
+    if own is not None:
+        return own(messages, hyperparameters, usage)
+    return provider.complete(chat_prompt(messages), hyperparameters, usage)
+
+
+def answering_model(provider: Provider, requested: str) -> str:
+    """The model that actually answers a request for ``requested`` (OpenAI's ``model`` field)."""
+    own = getattr(provider, "answering_model", None)
+    return own(requested) if own is not None else provider.model_label(requested)
+
+
 def count_tokens(text: str) -> int:
     """Word-and-punctuation tokens: what the offline provider reports as its token counts."""
     return len(_WORDS.findall(text))
@@ -55,6 +88,9 @@ def count_tokens(text: str) -> int:
 class OfflineProvider:
     name = "offline"
     label = "offline-echo (deterministic, no model)"
+
+    def answering_model(self, requested: str) -> str:
+        return "offline-echo"
 
     def model_label(self, prompt_model: str) -> str:
         return f"offline-echo (deterministic stand-in for {prompt_model}; no model ran)"
@@ -83,6 +119,9 @@ class LocalModelProvider:
 
     def model_label(self, prompt_model: str) -> str:
         return self.label
+
+    def answering_model(self, requested: str) -> str:
+        return "gemma-3-270m-q4_k_m"
 
     def load(self) -> Any:
         if self._model is None:
@@ -154,11 +193,19 @@ class OpenAICompatibleProvider:
     def model_label(self, prompt_model: str) -> str:
         return self._model or prompt_model
 
+    def answering_model(self, requested: str) -> str:
+        return self._model or requested
+
     def complete(self, prompt: str, hyperparameters: Mapping[str, Any], usage: Completion) -> Iterator[str]:
+        return self.complete_chat([{"role": "user", "content": prompt}], hyperparameters, usage)
+
+    def complete_chat(
+        self, messages: ChatMessages, hyperparameters: Mapping[str, Any], usage: Completion
+    ) -> Iterator[str]:
         known = {"temperature", "max_tokens", "top_p", "presence_penalty", "frequency_penalty", "stop"}
         body = {
             "model": self._model or hyperparameters.get("model"),
-            "messages": [{"role": "user", "content": prompt}],
+            "messages": [dict(message) for message in messages],
             "stream": True,
             "stream_options": {"include_usage": True},
             **{k: v for k, v in hyperparameters.items() if k in known},
@@ -184,7 +231,7 @@ class OpenAICompatibleProvider:
                         pieces.append(text)
                         yield text
             if not usage.completion_tokens:  # the endpoint did not report usage
-                usage.prompt_tokens = count_tokens(prompt)
+                usage.prompt_tokens = sum(count_tokens(message.get("content") or "") for message in messages)
                 usage.completion_tokens = count_tokens("".join(pieces))
 
 

@@ -16,6 +16,7 @@ from honeyhive_api.emulator.app import create_app
 from honeyhive_api.emulator.config import SEED_PATH, EmulatorConfig
 from honeyhive_api.emulator.faults import FaultState
 from honeyhive_api.emulator.providers import Provider, make_provider
+from honeyhive_api.emulator.seed import seed_if_empty
 from honeyhive_api.emulator.store import EmulatorStore
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ STARTUP_TIMEOUT = 30.0
 def build(config: EmulatorConfig, provider: Provider | None = None) -> tuple[Any, EmulatorStore]:
     """The ASGI app and its store for ``config``: what both the CLI and ``EmulatorServer`` serve."""
     store = EmulatorStore(config.db_path)
-    store.seed_if_empty(Path(config.seed_path) if config.seed_path else SEED_PATH)
+    seed_if_empty(store, Path(config.seed_path) if config.seed_path else SEED_PATH)
     faults = FaultState(
         latency_ms=config.latency_ms,
         error_rate=config.error_rate,
@@ -33,13 +34,7 @@ def build(config: EmulatorConfig, provider: Provider | None = None) -> tuple[Any
         fault_seed=config.fault_seed,
         retry_after_503=config.retry_after_503,
     )
-    app = create_app(
-        store,
-        provider or make_provider(config.provider),
-        faults,
-        api_key=config.api_key,
-        max_body_bytes=config.max_body_bytes,
-    )
+    app = create_app(config, store, provider or make_provider(config.provider), faults)
     return app, store
 
 

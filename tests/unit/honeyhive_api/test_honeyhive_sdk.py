@@ -1,13 +1,17 @@
-"""HoneyHive's own published SDK (``honeyhive==0.1.29``) against the emulator, unchanged.
+"""HoneyHive's own published SDK of the task-based API (``honeyhive==0.1.29``) against the emulator, unchanged.
 
-The SDK's package ``__init__`` imports heavy extras (langchain, llama-index, openai 0.x) that the
-API client does not use; the client module is loaded on its own (see ``load_sdk_client``).
+``honeyhive==1.7.0`` (the current SDK, ``test_honeyhive_sdk_current.py``) owns the name ``honeyhive`` in
+the virtualenv, so ``scripts/setup --dev`` installs 0.1.29 into a directory of its own,
+``.venv/honeyhive-0.1.29``. Its client module is loaded from there under its own name for the duration
+of the import and then taken out of ``sys.modules`` again: both SDKs work in one test session.
+
+The SDK's package ``__init__`` imports heavy extras (langchain, llama-index, openai 0.x) that the API
+client does not use; only ``honeyhive.api.client`` is loaded (see ``load_sdk_client``).
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import sys
 import types
 from pathlib import Path
@@ -17,22 +21,41 @@ import pytest
 
 TASK = "Sandbox - Email Writer"
 INPUTS = {"topic": "the office closes early on Friday", "tone": "friendly"}
+LEGACY_SDK_DIR = Path(sys.prefix) / "honeyhive-0.1.29"
+_loaded: dict[str, types.ModuleType] = {}
+
+
+def _honeyhive_modules() -> dict[str, types.ModuleType]:
+    return {
+        name: module for name, module in sys.modules.items() if name == "honeyhive" or name.startswith("honeyhive.")
+    }
 
 
 def load_sdk_client() -> Any:
-    """``honeyhive.api.client`` without running ``honeyhive/__init__.py``."""
-    if "honeyhive.api.client" in sys.modules:
-        return sys.modules["honeyhive.api.client"]
-    spec = importlib.util.find_spec("honeyhive")
-    if spec is None or not spec.submodule_search_locations:
-        pytest.fail("HoneyHive's SDK is not installed: run `scripts/setup --dev` (installs honeyhive==0.1.29)")
-    root = Path(next(iter(spec.submodule_search_locations)))
-    for name, path in (("honeyhive", root), ("honeyhive.api", root / "api")):
-        if name not in sys.modules:
+    """``honeyhive.api.client`` of 0.1.29, without running its ``honeyhive/__init__.py`` and without
+    disturbing an imported ``honeyhive`` 1.7.0: the modules of either SDK are swapped out of
+    ``sys.modules`` while the other imports (the client keeps references to its own models)."""
+    if "client" in _loaded:
+        return _loaded["client"]
+    root = LEGACY_SDK_DIR / "honeyhive"
+    if not (root / "api" / "client.py").is_file():
+        pytest.fail(f"HoneyHive's SDK 0.1.29 is not in {LEGACY_SDK_DIR}: run `scripts/setup --dev`")
+    current = _honeyhive_modules()
+    for name in current:
+        del sys.modules[name]
+    try:
+        for name, path in (("honeyhive", root), ("honeyhive.api", root / "api")):
             package = types.ModuleType(name)
             package.__path__ = [str(path)]
             sys.modules[name] = package
-    return importlib.import_module("honeyhive.api.client")
+        client = importlib.import_module("honeyhive.api.client")
+    finally:
+        for name in _honeyhive_modules():
+            del sys.modules[name]
+        sys.modules.update(current)
+    assert Path(client.__file__).is_relative_to(LEGACY_SDK_DIR), client.__file__
+    _loaded["client"] = client
+    return client
 
 
 @pytest.fixture
@@ -64,7 +87,7 @@ def test_sdk_lists_tasks_and_prompts(sdk):
 
 
 def test_sdk_generates_with_the_deployed_prompt_and_a_chosen_variant(sdk):
-    models = sys.modules["honeyhive.api.client"]
+    models = load_sdk_client()
     prompts = [as_dict(p) for p in sdk.get_prompts(task=TASK)]
     deployed = next(p for p in prompts if p["is_deployed"])
     variant = next(p for p in prompts if not p["is_deployed"])
@@ -79,7 +102,7 @@ def test_sdk_generates_with_the_deployed_prompt_and_a_chosen_variant(sdk):
 
 
 def test_sdk_logs_a_generation_sends_feedback_twice_and_lists_it(sdk, emulator):
-    models = sys.modules["honeyhive.api.client"]
+    models = load_sdk_client()
     logged = as_dict(
         sdk.log_generation(
             query(
