@@ -9,6 +9,10 @@
   only when it is ``http``, ``https`` or ``mailto`` (``javascript:``, ``data:`` and the rest keep
   just their text), and raw HTML is shown as text. Streamlit never renders HTML from
   ``st.markdown`` without ``unsafe_allow_html`` (which this project never passes).
+* ``markdown_literal``: a name, a message or any other short text from a server or a file, for
+  the many places Streamlit renders Markdown (captions, alerts, headings, widget labels): shown
+  exactly as written, with no formatting, no link and no image.
+* ``markdown_code_span``: the same text as one inline code span that nothing inside can close.
 """
 
 from __future__ import annotations
@@ -26,12 +30,60 @@ SAFE_LINK_SCHEMES: Final = frozenset({"http", "https", "mailto"})
 # (":emoji:" shortcodes, "$math$", ":color[text]" directives).
 _ACTIVE: Final = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&=\"'])")
 
+# Words joined by single spaces, hyphens, " - " or underscores: nothing here starts emphasis
+# (an underscore inside a word cannot), a list (text starts with a word), a link or an image.
+_PLAIN_WORDS: Final = re.compile(r"[^\W_]+(?:(?: - | |_|-)[^\W_]+)*")
+# A non-blank run that is rewritten after backslash escapes are resolved, so escaping cannot keep
+# it as text: GFM's autolink literals (a scheme, "www.", an address) and Streamlit's icons
+# (":material/home:" is drawn as an icon even when its colons are escaped).
+_REWRITTEN_AFTER_ESCAPES: Final = re.compile(r"\S*(?:://|www\.|@|mailto:|xmpp:|:material/)\S*", re.IGNORECASE)
+
 _parser = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
 
 
 def escape_markdown(text: str) -> str:
     """Text that Markdown shows exactly as written."""
     return _ACTIVE.sub(r"\\\1", text)
+
+
+def markdown_literal(text: str) -> str:
+    """Markdown that shows ``text`` exactly as written, also under GitHub's autolinks.
+
+    Words joined by spaces, hyphens or inner underscores have no Markdown meaning and are returned
+    as they are (so names stay readable in labels, where screen readers get the raw string). Any
+    other text is escaped, except that each run of non-blank characters GFM would turn into a
+    link by itself (``http://…``, ``www.…``, ``name@host.tld``) or Streamlit into an icon
+    (``:material/…:``) becomes a code span: both act on text after escapes are resolved, so a
+    backslash cannot stop them; a code span can.
+    """
+    if _PLAIN_WORDS.fullmatch(text):
+        return text
+    parts: list[str] = []
+    end = 0
+    for match in _REWRITTEN_AFTER_ESCAPES.finditer(text):
+        parts.append(escape_markdown(text[end : match.start()]))
+        parts.append(markdown_code_span(match.group()))
+        end = match.end()
+    parts.append(escape_markdown(text[end:]))
+    return "".join(parts)
+
+
+def markdown_code_span(text: str) -> str:
+    """``text`` as one inline code span, shown as typed: nothing inside it can end it early.
+
+    The fence is one backtick longer than the longest run inside; line breaks become spaces
+    (Markdown reads block structure before code spans, so a blank line would end the span);
+    a space pads content that starts or ends with a backtick, or with spaces on both sides
+    (CommonMark strips one space from each side then). Empty text gives an empty string.
+    """
+    one_line = text.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
+    if not one_line:
+        return ""
+    fence = "`" * (_longest_run(one_line, "`") + 1)
+    padded = one_line.startswith("`") or one_line.endswith("`")
+    padded = padded or (one_line.startswith(" ") and one_line.endswith(" ") and bool(one_line.strip()))
+    pad = " " if padded else ""
+    return f"{fence}{pad}{one_line}{pad}{fence}"
 
 
 def is_safe_link(href: str) -> bool:

@@ -15,13 +15,17 @@ from hive_review.log import columns as col
 from hive_review.runs.batch import BatchRunner
 from hive_review.runs.batch_store import DEPLOYED, DONE, FAILED, QUEUED, RETRYING, RUNNING, UNFINISHED
 from hive_review.runs.stability import stability_table
-from hive_review.runs.uploads import MAX_ROWS, MAX_UPLOAD_BYTES, UploadError, batch_inputs, map_columns, read_table
+from hive_review.runs.upload_rows import batch_inputs, map_columns
+from hive_review.runs.uploads import MAX_ROWS, MAX_UPLOAD_BYTES, UploadError, read_table
 from hive_review.settings import BATCH_CONCURRENCY, MAX_BATCH_CONCURRENCY
+from honeyhive_api import Prompt
 from honeyhive_api.templates import prompt_variables
 from ui import services
 from ui.connection import Studio
+from ui.pickers import pick_task_and_prompts, variant_label
+from ui.state import BATCH
+from ui.text import code, plain
 
-CURRENT_KEY = "batch.current"
 MAX_REPEATS = 20
 PROGRESS_POLL_SECONDS = 1.0
 
@@ -33,78 +37,78 @@ def render_batch(studio: Studio) -> None:
         f"variables are mapped automatically. Up to {MAX_ROWS:,} rows and "
         f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB per file."
     )
-    tasks = studio.tasks()
-    if not tasks:
-        st.info("HoneyHive has no tasks yet.")
+    picked = pick_task_and_prompts(studio, BATCH)
+    if picked is None:
         return
-    task = st.selectbox("Task", [t.name for t in tasks], key="batch.task")
-    prompts = studio.prompts(task)
+    task, prompts = picked
     by_name = {p.name: p for p in prompts}
     options = [DEPLOYED, *by_name]
     variants = st.multiselect(
         "Run against",
         options,
         default=[DEPLOYED],
-        format_func=lambda name: "the deployed prompt" if name == DEPLOYED else name,
-        key=f"batch.variants.{task}",
+        format_func=lambda name: "the deployed prompt" if name == DEPLOYED else variant_label(by_name[name]),
+        key=BATCH.variants(task),
     )
-    uploaded = st.file_uploader("Inputs file", type=["csv", "jsonl"], key="batch.file")
+    uploaded = st.file_uploader("Inputs file", type=["csv", "jsonl"], key=BATCH.file)
     if uploaded is not None and variants:
         _prepare(studio, task, variants, by_name, uploaded.getvalue(), uploaded.name)
     _render_batches(studio)
 
 
-def _variables(variants: list[str], by_name: dict, task_prompts: list) -> list[str]:
+def _variables(variants: list[str], by_name: dict[str, Prompt]) -> list[str]:
     chosen = [by_name[name] for name in variants if name != DEPLOYED]
     if DEPLOYED in variants:
-        chosen += [p for p in task_prompts if p.is_deployed]
+        chosen += [p for p in by_name.values() if p.is_deployed]
     names: dict[str, None] = {}
     for prompt in chosen:
         names.update(dict.fromkeys(prompt_variables(prompt.text, prompt.input_variables)))
     return list(names)
 
 
-def _prepare(studio: Studio, task: str, variants: list[str], by_name: dict, data: bytes, filename: str) -> None:
+def _prepare(
+    studio: Studio, task: str, variants: list[str], by_name: dict[str, Prompt], data: bytes, filename: str
+) -> None:
     try:
         table = read_table(data, filename)
-    except UploadError as exc:
-        st.error(str(exc), icon=":material/rule:")
+    except UploadError as exc:  # it quotes the file's name and columns
+        st.error(plain(exc), icon=":material/rule:")
         return
-    variables = _variables(variants, by_name, list(by_name.values()))
+    variables = _variables(variants, by_name)
     guessed = map_columns(list(table.columns), variables)
-    st.caption(f"{len(table):,} rows read from `{filename}`. Map each variable to a column:")
+    st.caption(f"{len(table):,} rows read from {code(filename)}. Map each variable to a column:")
     mapping: dict[str, str | None] = {}
     columns = st.columns(max(1, min(4, len(variables))))
     for index, variable in enumerate(variables):
         options = [None, *table.columns]
         default = options.index(guessed[variable]) if guessed[variable] in options else 0
         mapping[variable] = columns[index % len(columns)].selectbox(
-            f"`{variable}`",
+            code(variable),
             options,
             index=default,
             format_func=lambda column: "— choose a column —" if column is None else str(column),
-            key=f"batch.map.{task}.{variable}",
+            key=BATCH.column_of(task, variable),
         )
     try:
         rows = batch_inputs(table, mapping, variables)
-    except UploadError as exc:
-        st.error(str(exc), icon=":material/rule:")
+    except UploadError as exc:  # it quotes the file's columns
+        st.error(plain(exc), icon=":material/rule:")
         return
     left, right = st.columns(2)
-    repeats = int(left.number_input("Repeats per row", 1, MAX_REPEATS, 1, key="batch.repeats"))
+    repeats = int(left.number_input("Repeats per row", 1, MAX_REPEATS, 1, key=BATCH.repeats))
     concurrency = int(
         right.number_input(
             "Concurrency",
             1,
             MAX_BATCH_CONCURRENCY,
             studio.settings.batch_concurrency,
-            key="batch.concurrency",
+            key=BATCH.concurrency,
             help=f"Generations in flight at once (default {studio.settings.batch_concurrency}; "
             f"{BATCH_CONCURRENCY} sets it).",
         )
     )
     total = len(rows) * len(variants) * repeats
-    if st.button(f"Start {total:,} runs", type="primary", key="batch.start", icon=":material/play_arrow:"):
+    if st.button(f"Start {total:,} runs", type="primary", key=BATCH.start, icon=":material/play_arrow:"):
         batch = studio.stores.batches.create_batch(
             session_id=studio.session.id,
             task=task,
@@ -114,7 +118,7 @@ def _prepare(studio: Studio, task: str, variants: list[str], by_name: dict, data
             concurrency=concurrency,
         )
         _start(studio, batch.id)
-        st.session_state[CURRENT_KEY] = batch.id
+        st.session_state[BATCH.current] = batch.id
         st.rerun()
 
 
@@ -139,7 +143,7 @@ def _render_batches(studio: Studio) -> None:
         return
     st.divider()
     ids = [b.id for b in batches]
-    current = st.session_state.get(CURRENT_KEY)
+    current = st.session_state.get(BATCH.current)
     chosen = st.selectbox(
         "Batch",
         ids,
@@ -147,9 +151,9 @@ def _render_batches(studio: Studio) -> None:
         format_func=lambda batch_id: next(
             f"{b.task} · {b.created_at:%Y-%m-%d %H:%M} UTC · {batch_id}" for b in batches if b.id == batch_id
         ),
-        key="batch.view",
+        key=BATCH.view,
     )
-    st.session_state[CURRENT_KEY] = chosen
+    st.session_state[BATCH.current] = chosen
     _render_progress(studio, chosen)
     _render_stability(studio, chosen)
 
@@ -187,12 +191,12 @@ def _progress(studio: Studio, batch_id: str) -> bool:
     running = runner is not None and runner.running
     unfinished = sum(counts[s] for s in UNFINISHED)
     if running:
-        if st.button("Cancel", key="batch.cancel", icon=":material/stop:"):
+        if st.button("Cancel", key=BATCH.cancel, icon=":material/stop:"):
             runner.cancel()
             st.rerun()
     elif unfinished:
         st.info(f"{unfinished:,} runs did not finish (cancelled, or the app stopped).")
-        if st.button("Resume", key="batch.resume", type="primary", icon=":material/play_arrow:"):
+        if st.button("Resume", key=BATCH.resume, type="primary", icon=":material/play_arrow:"):
             _start(studio, batch_id)
             st.rerun()
     if counts[FAILED]:
@@ -204,9 +208,9 @@ def _progress(studio: Studio, batch_id: str) -> bool:
                  for i in failed]
             ),
             hide_index=True,
-            key="batch.failed",
+            key=BATCH.failed,
         )  # fmt: skip
-        if not running and st.button("Retry failed runs", key="batch.retry_failed", icon=":material/refresh:"):
+        if not running and st.button("Retry failed runs", key=BATCH.retry_failed, icon=":material/refresh:"):
             store.requeue_failed(batch_id)
             _start(studio, batch_id)
             st.rerun()
@@ -233,5 +237,5 @@ def _render_stability(studio: Studio, batch_id: str) -> None:
         stability_table(frame),
         hide_index=True,
         column_config={"top_share": st.column_config.ProgressColumn("Most common output", format="percent")},
-        key="batch.stability",
+        key=BATCH.stability,
     )

@@ -31,13 +31,13 @@ from honeyhive_api import Prompt
 from honeyhive_api.templates import prompt_variables, render_template
 from ui.completion_view import render_completion, render_metadata
 from ui.connection import Studio
+from ui.pickers import pick_task_and_prompts, variant_label
 from ui.rating_form import render_rating_form
+from ui.state import COMPARE
+from ui.text import plain
 
 SIDE_BY_SIDE = "Side by side"
 BLIND = "Blind A/B"
-LAST_RUN_KEY = "compare.last"  # generation ids of the last side-by-side run
-PAIR_KEY = "compare.pair"  # the blind pair being judged
-SEED_KEY = "compare.seed"  # this reviewer's seed for side orders
 
 
 @dataclass(frozen=True)
@@ -53,16 +53,11 @@ class BlindPair:
 
 def render_compare(studio: Studio) -> None:
     st.title("Compare variants")
-    tasks = studio.tasks()
-    if not tasks:
-        st.info("HoneyHive has no tasks yet.")
+    picked = pick_task_and_prompts(studio, COMPARE, needed=MIN_VARIANTS)
+    if picked is None:
         return
-    task = st.selectbox("Task", [t.name for t in tasks], key="compare.task")
-    prompts = studio.prompts(task)
-    if len(prompts) < MIN_VARIANTS:
-        st.info(f"Task **{task}** has {len(prompts)} prompt variant(s): comparing needs at least two.")
-        return
-    mode = st.segmented_control("Mode", [SIDE_BY_SIDE, BLIND], default=SIDE_BY_SIDE, key="compare.mode")
+    task, prompts = picked
+    mode = st.segmented_control("Mode", [SIDE_BY_SIDE, BLIND], default=SIDE_BY_SIDE, key=COMPARE.mode)
     by_name = {p.name: p for p in prompts}
     if mode == BLIND:
         _render_blind(studio, task, by_name)
@@ -71,24 +66,20 @@ def render_compare(studio: Studio) -> None:
     _render_results(studio, task)
 
 
-def _variant_label(prompt: Prompt) -> str:
-    return f"{prompt.name} (v{prompt.version or '?'}){' · deployed' if prompt.is_deployed else ''}"
-
-
-def _inputs_form(task: str, prompts: list[Prompt], key: str, label: str) -> dict[str, str] | None:
+def _inputs_form(task: str, prompts: list[Prompt], form: str, label: str) -> dict[str, str] | None:
     variables: dict[str, None] = {}
     for prompt in prompts:
         variables.update(dict.fromkeys(prompt_variables(prompt.text, prompt.input_variables)))
-    with st.form(f"{key}.form.{task}"):
+    with st.form(COMPARE.form(form, task)):
         for name in variables:
-            st.text_area(name, key=f"{key}.input.{task}.{name}", height=68)
+            st.text_area(plain(name), key=COMPARE.input(form, task, name), height=68)
         pressed = st.form_submit_button(label, type="primary", icon=":material/compare_arrows:")
     if not pressed:
         return None
-    values = {name: st.session_state.get(f"{key}.input.{task}.{name}") or "" for name in variables}
+    values = {name: st.session_state.get(COMPARE.input(form, task, name)) or "" for name in variables}
     problems = input_problems(list(variables), values)
-    for problem in problems:
-        st.error(problem, icon=":material/edit_note:")
+    for problem in problems:  # they quote variable names, which come from HoneyHive
+        st.error(plain(problem), icon=":material/edit_note:")
     return None if problems else values
 
 
@@ -116,31 +107,31 @@ def _render_side_by_side(studio: Studio, task: str, by_name: dict[str, Prompt]) 
         names,
         default=names[:MAX_VARIANTS],
         max_selections=MAX_VARIANTS,
-        format_func=lambda name: _variant_label(by_name[name]),
-        key=f"compare.variants.{task}",
+        format_func=lambda name: variant_label(by_name[name]),
+        key=COMPARE.variants(task),
     )
     if len(chosen) < MIN_VARIANTS:
         st.warning("Choose at least two variants to compare.")
         return
     prompts = [by_name[name] for name in chosen]
-    inputs = _inputs_form(task, prompts, "compare", f"Run {len(prompts)} variants")
+    inputs = _inputs_form(task, prompts, COMPARE.SIDE_BY_SIDE_FORM, f"Run {len(prompts)} variants")
     if inputs is not None:
         with st.spinner(f"Running {len(prompts)} variants in parallel…"):
             runs = run_variants(studio.client, task, inputs, prompts, reviewer=studio.reviewer, source=studio.source)
         comparison_id = f"cmp-{uuid.uuid4().hex[:12]}"
         _log_runs(studio, task, inputs, runs, comparison_id, "compare")
-        st.session_state[LAST_RUN_KEY] = [
+        st.session_state[COMPARE.last_run] = [
             (run.prompt.name, run.generation.generation_id if run.generation else None, run.error) for run in runs
         ]
-    last = st.session_state.get(LAST_RUN_KEY)
+    last = st.session_state.get(COMPARE.last_run)
     if not last:
         return
     columns = st.columns(len(last))
     for column, (name, generation_id, error) in zip(columns, last, strict=True):
         with column:
-            st.subheader(name)
+            st.subheader(plain(name))
             if error:
-                st.error(f"This variant failed: {error}")
+                st.error(f"This variant failed: {plain(error)}")
                 continue
             row = studio.log.get_entry(generation_id) if generation_id else None
             if row is None:
@@ -162,23 +153,23 @@ def _render_blind(studio: Studio, task: str, by_name: dict[str, Prompt]) -> None
         names,
         default=[deployed, other],
         max_selections=2,
-        format_func=lambda name: _variant_label(by_name[name]),
-        key=f"compare.pair.{task}",
+        format_func=lambda name: variant_label(by_name[name]),
+        key=COMPARE.blind_variants(task),
     )
     if len(chosen) != 2:
         st.warning("Choose exactly two variants for a blind A/B vote.")
         return
-    seed = st.session_state.setdefault(SEED_KEY, secrets.randbelow(2**31))
+    seed = st.session_state.setdefault(COMPARE.seed, secrets.randbelow(2**31))
     st.caption(
         "Which variant writes A and which writes B is hidden and drawn per comparison "
         f"(seed {seed}, recorded with each vote). Keys: **A**, **B**, **T** (tie), **N** (next pair)."
     )
-    pair: BlindPair | None = st.session_state.get(PAIR_KEY)
+    pair: BlindPair | None = st.session_state.get(COMPARE.blind_pair)
     if pair is not None and pair.task != task:
         pair = None
     if pair is None:
         prompts = [by_name[name] for name in chosen]
-        inputs = _inputs_form(task, prompts, "blind", "Run the pair")
+        inputs = _inputs_form(task, prompts, COMPARE.BLIND_FORM, "Run the pair")
         if inputs is None:
             return
         with st.spinner("Running both variants…"):
@@ -186,13 +177,13 @@ def _render_blind(studio: Studio, task: str, by_name: dict[str, Prompt]) -> None
         failed = [run for run in runs if run.generation is None]
         if failed:
             for run in failed:
-                st.error(f"A variant failed, so there is nothing to vote on yet: {run.error}")
+                st.error(f"A variant failed, so there is nothing to vote on yet: {plain(run.error)}")
             return
         comparison_id = f"ab-{uuid.uuid4().hex[:12]}"
         _log_runs(studio, task, inputs, runs, comparison_id, "blind")
         left, right = (runs[1], runs[0]) if blind_sides(seed, comparison_id) else (runs[0], runs[1])
         pair = BlindPair(comparison_id, task, seed, inputs, left, right)
-        st.session_state[PAIR_KEY] = pair
+        st.session_state[COMPARE.blind_pair] = pair
     _render_pair(studio, pair)
 
 
@@ -204,21 +195,21 @@ def _render_pair(studio: Studio, pair: BlindPair) -> None:
                 st.subheader(f"Response {label}")
             else:
                 verdict = {"tie": "tie"}.get(pair.winner) or ("preferred" if pair.winner == side else "not preferred")
-                st.subheader(f"Response {label}: {run.prompt.name} (v{run.prompt.version}) · {verdict}")
+                st.subheader(f"Response {label}: {plain(variant_label(run.prompt))} · {verdict}")
             assert run.generation is not None
             render_completion(run.generation.generation, markdown=False)
             if pair.winner is not None:
                 render_metadata(studio.log.get_entry(run.generation.generation_id) or {})
     if pair.winner is None:
         a, tie, b = st.columns(3)
-        if a.button("A is better", key="blind.vote.a", shortcut="A", width="stretch"):
+        if a.button("A is better", key=COMPARE.vote_a, shortcut="A", width="stretch"):
             _vote(studio, pair, "left")
-        if tie.button("Tie", key="blind.vote.tie", shortcut="T", width="stretch"):
+        if tie.button("Tie", key=COMPARE.vote_tie, shortcut="T", width="stretch"):
             _vote(studio, pair, "tie")
-        if b.button("B is better", key="blind.vote.b", shortcut="B", width="stretch"):
+        if b.button("B is better", key=COMPARE.vote_b, shortcut="B", width="stretch"):
             _vote(studio, pair, "right")
-    elif st.button("Next pair", key="blind.next", type="primary", shortcut="N", icon=":material/skip_next:"):
-        st.session_state.pop(PAIR_KEY, None)
+    elif st.button("Next pair", key=COMPARE.next_pair, type="primary", shortcut="N", icon=":material/skip_next:"):
+        st.session_state.pop(COMPARE.blind_pair, None)
         st.rerun()
 
 
@@ -247,7 +238,7 @@ def _vote(studio: Studio, pair: BlindPair, winner: Literal["left", "right", "tie
     )
     studio.stores.votes.record(vote, winner, connection_id=studio.connection.connection_id)
     studio.outbox.wake()
-    st.session_state[PAIR_KEY] = BlindPair(**{**pair.__dict__, "winner": winner})
+    st.session_state[COMPARE.blind_pair] = BlindPair(**{**pair.__dict__, "winner": winner})
     st.rerun()
 
 
@@ -262,7 +253,7 @@ def _render_results(studio: Studio, task: str) -> None:
         st.caption("No blind votes for this task yet.")
         return
     summary = preference_summary(votes_frame(raw))
-    st.dataframe(summary, hide_index=True, key="compare.summary")
+    st.dataframe(summary, hide_index=True, key=COMPARE.summary)
     bias = position_bias(votes_frame(raw))
     if bias["decided"]:
         verdict = "a position bias" if bias["biased"] else "no sign of position bias"
@@ -275,6 +266,6 @@ def _render_results(studio: Studio, task: str) -> None:
         data=preference_pairs_jsonl(raw),
         file_name=f"preference-pairs-{pd.Timestamp.now(tz='UTC'):%Y%m%d-%H%M}.jsonl",
         mime="application/jsonl",
-        key="compare.dpo",
+        key=COMPARE.preference_pairs,
         on_click="ignore",
     )

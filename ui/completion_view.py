@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 import streamlit as st
 
 from hive_review.safe_text import escape_markdown, markdown_without_remote_content
+from ui.text import code
 
 # Past this length a fixed-height, scrollable box keeps the page usable.
 LONG_TEXT_CHARS = 4_000
@@ -44,14 +45,14 @@ def render_metadata(row: Mapping[str, object]) -> None:
     tokens = row.get("total_tokens")
     cost = row.get("cost")
     parts = [
-        f"**Version** `{row.get('prompt_version') or '—'}`",
-        f"**Model** `{row.get('model') or '—'}`",
+        f"**Version** {code(row.get('prompt_version') or '—')}",
+        f"**Model** {code(row.get('model') or '—')}",  # from HoneyHive, or from an ingested file
         f"**Latency** {float(latency):,.0f} ms" if _is_number(latency) else "**Latency** —",
         f"**Tokens** {int(tokens):,}" if _is_number(tokens) else "**Tokens** —",  # type: ignore[arg-type]
         f"**Cost** ${float(cost):.5f}" if _is_number(cost) else "**Cost** —",
     ]
     st.caption(" · ".join(parts))
-    st.caption(f"Generation id `{row.get('generation_id')}`")
+    st.caption(f"Generation id {code(row.get('generation_id'))}")
 
 
 def _is_number(value: object) -> bool:

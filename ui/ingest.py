@@ -10,14 +10,16 @@ import streamlit as st
 
 from hive_review.log import columns as col
 from hive_review.runs.ingest import IngestResult, ingest_completions
-from hive_review.runs.uploads import MAX_ROWS, MAX_UPLOAD_BYTES, UploadError, ingest_rows, read_table
+from hive_review.runs.upload_rows import ingest_rows
+from hive_review.runs.uploads import MAX_ROWS, MAX_UPLOAD_BYTES, UploadError, read_table
 from ui import services
 from ui.completion_view import render_completion, render_metadata
 from ui.connection import Studio
+from ui.pickers import pick_task
 from ui.rating_form import render_rating_form
+from ui.state import INGEST
+from ui.text import code, plain
 
-BATCH_KEY = "ingest.batch_id"
-RESULT_KEY = "ingest.result"
 PAGE_SIZE = 5
 
 
@@ -30,21 +32,19 @@ def render_ingest(studio: Studio) -> None:
         "`completion_tokens` and `total_tokens` are optional. "
         f"Up to {MAX_ROWS:,} rows and {MAX_UPLOAD_BYTES // (1024 * 1024)} MB per file."
     )
-    tasks = [task.name for task in studio.tasks()]
-    if not tasks:
-        st.info("HoneyHive has no tasks yet: ingested completions must belong to a task.")
+    task = pick_task(studio, INGEST)  # ingested completions belong to a task
+    if task is None:
         return
-    task = st.selectbox("Task", tasks, key="ingest.task")
-    uploaded = st.file_uploader("Completions file", type=["csv", "jsonl"], key="ingest.file")
+    uploaded = st.file_uploader("Completions file", type=["csv", "jsonl"], key=INGEST.file)
     if uploaded is not None:
         try:
             rows = ingest_rows(read_table(uploaded.getvalue(), uploaded.name))
-        except UploadError as exc:
-            st.error(str(exc), icon=":material/rule:")
+        except UploadError as exc:  # it quotes the file's name and columns
+            st.error(plain(exc), icon=":material/rule:")
             rows = []
         if rows:
-            st.caption(f"{len(rows):,} completions ready to log to **{task}**.")
-            if st.button(f"Log {len(rows):,} completions", type="primary", key="ingest.go"):
+            st.caption(f"{len(rows):,} completions ready to log to {code(task)}.")
+            if st.button(f"Log {len(rows):,} completions", type="primary", key=INGEST.log_them):
                 batch_id = f"ingest-{uuid.uuid4().hex[:12]}"
                 progress = st.progress(0.0, text="Logging…")
 
@@ -62,10 +62,10 @@ def render_ingest(studio: Studio) -> None:
                     batch_id=batch_id,
                     on_progress=report,
                 )
-                st.session_state[BATCH_KEY] = batch_id
-                st.session_state[RESULT_KEY] = result
-    _render_result(st.session_state.get(RESULT_KEY))
-    _render_batch(studio, st.session_state.get(BATCH_KEY))
+                st.session_state[INGEST.batch_id] = batch_id
+                st.session_state[INGEST.result] = result
+    _render_result(st.session_state.get(INGEST.result))
+    _render_batch(studio, st.session_state.get(INGEST.batch_id))
 
 
 def _render_result(result: IngestResult | None) -> None:
@@ -74,7 +74,7 @@ def _render_result(result: IngestResult | None) -> None:
     if result.logged:
         st.success(f"Logged {result.logged:,} completions to HoneyHive. Rate them below.")
     for row_number, error in result.failures:
-        st.error(f"Row {row_number}: {error}")
+        st.error(f"Row {row_number}: {plain(error)}")
 
 
 def _render_batch(studio: Studio, batch_id: str | None) -> None:
@@ -86,7 +86,7 @@ def _render_batch(studio: Studio, batch_id: str | None) -> None:
         return
     st.subheader("Rate the ingested completions")
     pages = max(1, -(-len(batch) // PAGE_SIZE))
-    page = st.number_input("Page", min_value=1, max_value=pages, value=1, key="ingest.page") if pages > 1 else 1
+    page = st.number_input("Page", min_value=1, max_value=pages, value=1, key=INGEST.page_number) if pages > 1 else 1
     start = (int(page) - 1) * PAGE_SIZE
     for _, row in batch.iloc[start : start + PAGE_SIZE].iterrows():
         record = row.to_dict()

@@ -10,10 +10,12 @@ import streamlit as st
 from hive_review.compare.stats import agreement_table
 from hive_review.compare.votes import preference_pairs, preference_pairs_jsonl
 from hive_review.log import columns as col
-from hive_review.log.exports import ImportFormatError, read_export
 from hive_review.log.filters import version_summary
+from hive_review.log.import_files import ImportFormatError, read_export
 from ui import services
 from ui.connection import Studio
+from ui.state import NUMBERS
+from ui.text import code, plain
 
 DIMENSIONS = {"Thumbs": col.THUMBS, "Stars": col.RATING}
 
@@ -32,7 +34,7 @@ def _render_variants(log: pd.DataFrame) -> None:
         st.info("No generations logged yet: run some on the Playground, Compare or Batch pages.")
         return
     tasks = sorted(log[col.TASK].dropna().unique())
-    task = st.selectbox("Task", tasks, key="numbers.task")
+    task = st.selectbox("Task", tasks, key=NUMBERS.task)
     rows = log[log[col.TASK] == task]
     summary = version_summary(rows)
     st.dataframe(
@@ -46,7 +48,7 @@ def _render_variants(log: pd.DataFrame) -> None:
             "mean_total_tokens": st.column_config.NumberColumn("Mean tokens", format="%.1f"),
             "total_cost": st.column_config.NumberColumn("Total cost ($)", format="%.5f"),
         },
-        key="numbers.summary",
+        key=NUMBERS.summary,
     )
     long = summary.melt(
         id_vars=[col.PROMPT_VERSION],
@@ -81,15 +83,15 @@ def _render_agreement(studio: Studio, log: pd.DataFrame) -> None:
         "Reviewers' exports (CSV, JSONL, Parquet or Excel)",
         type=["csv", "jsonl", "parquet", "xlsx"],
         accept_multiple_files=True,
-        key="numbers.agreement.files",
+        key=NUMBERS.agreement_files,
     )
-    include_own = st.checkbox("Include this database's own ratings", value=True, key="numbers.agreement.own")
+    include_own = st.checkbox("Include this database's own ratings", value=True, key=NUMBERS.include_own)
     frames = [log] if include_own else []
     for uploaded in uploads or []:
         try:
             frames.append(read_export(uploaded.getvalue(), uploaded.name))
-        except ImportFormatError as exc:
-            st.error(f"`{uploaded.name}`: {exc}")
+        except ImportFormatError as exc:  # it quotes the file's columns
+            st.error(f"{code(uploaded.name)}: {plain(exc)}")
     parts = [f[[col.GENERATION_ID, col.REVIEWER, col.THUMBS, col.RATING]] for f in frames if not f.empty]
     if not parts:
         st.info("Agreement needs ratings from at least two reviewers on the same generations.")
@@ -102,7 +104,7 @@ def _render_agreement(studio: Studio, log: pd.DataFrame) -> None:
     for label, column in DIMENSIONS.items():
         result = agreement_table(ratings, item=col.GENERATION_ID, rater=col.REVIEWER, value=column)
         rows.append({"dimension": label, **result})
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key="numbers.agreement")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key=NUMBERS.agreement)
 
 
 def _render_preference_pairs(studio: Studio) -> None:
@@ -120,5 +122,5 @@ def _render_preference_pairs(studio: Studio) -> None:
         mime="application/jsonl",
         disabled=not pairs,
         on_click="ignore",
-        key="numbers.dpo",
+        key=NUMBERS.preference_pairs,
     )

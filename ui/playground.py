@@ -10,13 +10,14 @@ import streamlit as st
 from hive_review.log import columns as col
 from hive_review.log.entries import RunContext, entry_from_generation
 from hive_review.runs.inputs import input_problems
-from hive_review.safe_text import escape_markdown
-from honeyhive_api import HoneyHiveError, Prompt, Task
+from honeyhive_api import HoneyHiveError, Prompt
 from honeyhive_api.templates import prompt_variables
 from ui.completion_view import render_completion, render_metadata, stream_completion
 from ui.connection import Studio
+from ui.pickers import pick_task_and_prompts, variant_label
 from ui.rating_form import render_rating_form
-from ui.state import Keys, input_key
+from ui.state import PLAYGROUND
+from ui.text import code, plain
 
 # How many of this session's runs stay on the page; older ones are on the Session log page.
 RECENT_RUNS_SHOWN = 5
@@ -24,52 +25,36 @@ RECENT_RUNS_SHOWN = 5
 
 def render_playground(studio: Studio) -> None:
     st.title("Playground")
-    tasks = studio.tasks()
-    if not tasks:
-        st.info("HoneyHive has no tasks yet. Create one in HoneyHive (or seed the emulator) and reload.")
+    picked = pick_task_and_prompts(studio, PLAYGROUND)
+    if picked is None:
         return
-    task = _pick_task(tasks)
-    prompts = studio.prompts(task.name)
-    if not prompts:
-        st.warning(f"Task **{task.name}** has no prompts. Deploy a prompt for it in HoneyHive first.")
-        return
-    prompt = _pick_variant(task.name, prompts)
+    task, prompts = picked
+    prompt = _pick_variant(task, prompts)
     _render_prompt(prompt)
     variables = prompt_variables(prompt.text, prompt.input_variables)
-    values = _input_form(task.name, variables)
+    values = _input_form(task, variables)
     if values is not None:
         problems = input_problems(variables, values)
         if problems:
-            for problem in problems:
-                st.error(problem, icon=":material/edit_note:")
+            for problem in problems:  # they quote variable names, which come from HoneyHive
+                st.error(plain(problem), icon=":material/edit_note:")
         else:
-            _run(studio, task.name, prompt, values)
+            _run(studio, task, prompt, values)
     _render_recent_runs(studio)
-
-
-def _pick_task(tasks: list[Task]) -> Task:
-    by_name = {task.name: task for task in tasks}
-    name = st.selectbox("Task", list(by_name), key=Keys.TASK, help="A HoneyHive task (project).")
-    return by_name[name]
-
-
-def _variant_label(prompt: Prompt) -> str:
-    deployed = " · deployed" if prompt.is_deployed else ""
-    return f"{prompt.name} ({prompt.version or 'no version'}){deployed}"
 
 
 def _pick_variant(task_name: str, prompts: list[Prompt]) -> Prompt:
     deployed_index = next((i for i, p in enumerate(prompts) if p.is_deployed), 0)
     by_name = {p.name: p for p in prompts}
     names = list(by_name)
-    key = f"{Keys.VARIANT}.{task_name}"
+    key = PLAYGROUND.variant(task_name)
     if st.session_state.get(key) not in names:
         st.session_state[key] = names[deployed_index]
     chosen = st.selectbox(
         "Prompt variant",
         names,
         key=key,
-        format_func=lambda name: _variant_label(by_name[name]),
+        format_func=lambda name: variant_label(by_name[name]),
         help="The deployed prompt is what HoneyHive's proxy runs; pick another variant to try it.",
     )
     return by_name[chosen]
@@ -77,12 +62,12 @@ def _pick_variant(task_name: str, prompts: list[Prompt]) -> Prompt:
 
 def _render_prompt(prompt: Prompt) -> None:
     title = "Deployed prompt" if prompt.is_deployed else "Prompt variant (not deployed)"
-    with st.expander(f"{title}: {prompt.name}", expanded=True):
+    with st.expander(f"{title}: {plain(prompt.name)}", expanded=True):
         left, right = st.columns([3, 2])
         with left:
             st.code(prompt.text, language=None, wrap_lines=True)
         with right:
-            st.markdown(f"**Version** `{prompt.version or '—'}`  \n**Model** `{prompt.model}`")
+            st.markdown(f"**Version** {code(prompt.version or '—')}  \n**Model** {code(prompt.model)}")
             st.caption("Hyperparameters")
             st.json(prompt.hyperparameters, expanded=True)
 
@@ -93,18 +78,18 @@ def _input_form(task_name: str, variables: list[str]) -> dict[str, str] | None:
     Values are kept per task in session state (not only in widgets, which Streamlit forgets when
     the page is left), so a failed run or a trip to another page keeps what the reviewer typed.
     """
-    saved: dict[str, str] = st.session_state.setdefault(f"playground.saved.{task_name}", {})
+    saved: dict[str, str] = st.session_state.setdefault(PLAYGROUND.saved_inputs(task_name), {})
     for name in variables:
-        st.session_state.setdefault(input_key(task_name, name), saved.get(name, ""))
-    with st.form(f"playground.form.{task_name}", border=True):
+        st.session_state.setdefault(PLAYGROUND.input(task_name, name), saved.get(name, ""))
+    with st.form(PLAYGROUND.form(task_name), border=True):
         if not variables:
             st.caption("This prompt has no input variables: Run sends it as it is.")
         for name in variables:
-            st.text_area(name, key=input_key(task_name, name), height=80)
+            st.text_area(plain(name), key=PLAYGROUND.input(task_name, name), height=80)
         pressed = st.form_submit_button("Run", type="primary", icon=":material/play_arrow:")
     if not pressed:
         return None
-    values = {name: st.session_state.get(input_key(task_name, name)) or "" for name in variables}
+    values = {name: st.session_state.get(PLAYGROUND.input(task_name, name)) or "" for name in variables}
     saved.update(values)
     return values
 
@@ -112,7 +97,7 @@ def _input_form(task_name: str, variables: list[str]) -> dict[str, str] | None:
 def _run(studio: Studio, task_name: str, prompt: Prompt, values: dict[str, str]) -> None:
     variant = None if prompt.is_deployed else [prompt.name]
     with st.container(border=True):
-        st.caption(f"Running **{prompt.name}** on HoneyHive…")
+        st.caption(f"Running {code(prompt.name)} on HoneyHive…")
         try:
             with studio.client.generate_stream(
                 task_name,
@@ -124,7 +109,7 @@ def _run(studio: Studio, task_name: str, prompt: Prompt, values: dict[str, str])
                 stream_completion(stream)
             generation = stream.generation
         except HoneyHiveError as exc:
-            st.error(f"**The generation failed.** {exc.message}  \nYour inputs are kept; run again when ready.")
+            st.error(f"**The generation failed.** {plain(exc.message)}  \nYour inputs are kept; run again when ready.")
             return
     if generation is None:
         st.error("The generation ended without a result. Your inputs are kept; run again.")
@@ -148,10 +133,10 @@ def _render_recent_runs(studio: Studio) -> None:
     st.subheader("Completions")
     st.toggle(
         "Markdown view",
-        key=Keys.MARKDOWN_VIEW,
+        key=PLAYGROUND.markdown_view,
         help="Render completions as Markdown, with images and unsafe links removed. Off: plain text.",
     )
-    markdown = bool(st.session_state.get(Keys.MARKDOWN_VIEW))
+    markdown = bool(st.session_state.get(PLAYGROUND.markdown_view))
     for generation_id in run_ids:
         row = studio.log.get_entry(generation_id)
         if row is None:
@@ -163,9 +148,9 @@ def _render_run(studio: Studio, row: dict[str, Any], *, markdown: bool) -> None:
     with st.container(border=True):
         inputs = json.loads(row.get(col.INPUTS_JSON) or "{}")
         summary = ", ".join(f"{k}={v[:40]!r}" for k, v in inputs.items()) or "no inputs"
-        variant = escape_markdown(str(row.get(col.PROMPT_NAME) or row.get(col.PROMPT_VERSION)))
-        st.markdown(f"**{escape_markdown(str(row.get(col.TASK)))}** · {variant}")
-        st.caption(escape_markdown(summary.replace("\n", " ")))
+        variant = plain(row.get(col.PROMPT_NAME) or row.get(col.PROMPT_VERSION))
+        st.markdown(f"**{plain(row.get(col.TASK))}** · {variant}")
+        st.caption(plain(summary.replace("\n", " ")))
         render_completion(str(row.get(col.COMPLETION) or ""), markdown=markdown)
         render_metadata(row)
         render_rating_form(studio, row)

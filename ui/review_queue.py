@@ -10,12 +10,9 @@ from ui import services
 from ui.completion_view import render_completion, render_metadata
 from ui.connection import Studio
 from ui.rating_form import render_rating_form, save_draft, submit_rating
-from ui.state import rating_key
+from ui.state import REVIEW_QUEUE, rating_key
 
 ALL_UNRATED = "All unrated generations of this session"
-QUEUE_KEY = "queue.ids"
-SOURCE_KEY = "queue.built_from"
-POSITION_KEY = "queue.position"
 KEYS_HELP = (
     "**Keys:** `U` thumbs up · `D` thumbs down · `1`-`5` stars · `N` complete and next · `S` skip · "
     "`B` back · `Ctrl+Enter` submit the rating without moving on."
@@ -28,22 +25,24 @@ def render_review_queue(studio: Studio) -> None:
     batches = studio.stores.batches.list_batches(studio.session.id)
     sources = [ALL_UNRATED, *(b.id for b in batches)]
     labels = {b.id: f"Batch {b.id} · {b.task}" for b in batches}
-    source = st.selectbox("Work through", sources, format_func=lambda s: labels.get(s, s), key="queue.source")
+    source = st.selectbox("Work through", sources, format_func=lambda s: labels.get(s, s), key=REVIEW_QUEUE.source)
     log = services.cached_log(studio.stores, studio.session.id)
-    if st.session_state.get(SOURCE_KEY) != source or st.button("Rebuild the queue", key="queue.rebuild"):
+    if st.session_state.get(REVIEW_QUEUE.built_from) != source or st.button(
+        "Rebuild the queue", key=REVIEW_QUEUE.rebuild
+    ):
         unrated = log[log[col.FEEDBACK_STATUS] == "unrated"]
         if source != ALL_UNRATED:
             unrated = unrated[unrated[col.BATCH_ID] == source]
-        st.session_state[QUEUE_KEY] = list(unrated[col.GENERATION_ID])
-        st.session_state[SOURCE_KEY] = source
-        st.session_state[POSITION_KEY] = 0
-    queue: list[str] = st.session_state.get(QUEUE_KEY, [])
+        st.session_state[REVIEW_QUEUE.queue] = list(unrated[col.GENERATION_ID])
+        st.session_state[REVIEW_QUEUE.built_from] = source
+        st.session_state[REVIEW_QUEUE.position] = 0
+    queue: list[str] = st.session_state.get(REVIEW_QUEUE.queue, [])
     if not queue:
         st.info("Nothing to review here: every generation is rated. Run a batch, or pick another source.")
         return
     statuses = dict(zip(log[col.GENERATION_ID], log[col.FEEDBACK_STATUS], strict=True))
     done = sum(statuses.get(gid) not in (None, "unrated") for gid in queue)
-    position = min(st.session_state.get(POSITION_KEY, 0), len(queue) - 1)
+    position = min(st.session_state.get(REVIEW_QUEUE.position, 0), len(queue) - 1)
     st.progress(
         done / len(queue), text=f"Item {position + 1} of {len(queue)} · {done} done · {len(queue) - done} to go"
     )
@@ -65,7 +64,8 @@ def _set_rating(generation_id: str, part: str, value: int) -> None:
 
 
 def _move(step: int, length: int) -> None:
-    st.session_state[POSITION_KEY] = max(0, min(length - 1, st.session_state.get(POSITION_KEY, 0) + step))
+    position = st.session_state.get(REVIEW_QUEUE.position, 0) + step
+    st.session_state[REVIEW_QUEUE.position] = max(0, min(length - 1, position))
 
 
 def _complete_and_next(studio: Studio, generation_id: str, length: int) -> None:
@@ -74,37 +74,42 @@ def _complete_and_next(studio: Studio, generation_id: str, length: int) -> None:
 
 
 def _render_keys(studio: Studio, generation_id: str, length: int) -> None:
+    thumbs = (  # label, icon, key, shortcut, the thumbs value it gives
+        ("Up", ":material/thumb_up:", REVIEW_QUEUE.thumbs_up, "U", 1),
+        ("Down", ":material/thumb_down:", REVIEW_QUEUE.thumbs_down, "D", 0),
+    )
     with st.container(horizontal=True):
-        st.button(
-            "Up",
-            icon=":material/thumb_up:",
-            key="queue.up",
-            shortcut="U",
-            help="Thumbs up (U)",
-            on_click=_set_rating,
-            args=(generation_id, "thumbs", 1),
-        )
-        st.button(
-            "Down",
-            icon=":material/thumb_down:",
-            key="queue.down",
-            shortcut="D",
-            help="Thumbs down (D)",
-            on_click=_set_rating,
-            args=(generation_id, "thumbs", 0),
-        )
+        for label, icon, key, shortcut, value in thumbs:
+            st.button(
+                label,
+                icon=icon,
+                key=key,
+                shortcut=shortcut,
+                help=f"Thumbs {label.lower()} ({shortcut})",
+                on_click=_set_rating,
+                args=(generation_id, "thumbs", value),
+            )
         for stars in range(1, 6):
             st.button(
                 f"{stars}★",
-                key=f"queue.star.{stars}",
+                key=REVIEW_QUEUE.stars(stars),
                 shortcut=str(stars),
                 help=f"{stars} stars ({stars})",
                 on_click=_set_rating,
                 args=(generation_id, "stars", stars - 1),
             )
         st.button(
-            "Back", key="queue.back", shortcut="B", icon=":material/arrow_back:", on_click=_move, args=(-1, length)
+            "Back", key=REVIEW_QUEUE.back, shortcut="B", icon=":material/arrow_back:", on_click=_move, args=(-1, length)
         )
-        st.button("Skip", key="queue.skip", shortcut="S", icon=":material/skip_next:", on_click=_move, args=(1, length))
-        st.button("Complete and next", key="queue.next", shortcut="N", type="primary", icon=":material/done_all:",
-                  on_click=_complete_and_next, args=(studio, generation_id, length))  # fmt: skip
+        st.button(
+            "Skip", key=REVIEW_QUEUE.skip, shortcut="S", icon=":material/skip_next:", on_click=_move, args=(1, length)
+        )
+        st.button(
+            "Complete and next",
+            key=REVIEW_QUEUE.complete_and_next,
+            shortcut="N",
+            type="primary",
+            icon=":material/done_all:",
+            on_click=_complete_and_next,
+            args=(studio, generation_id, length),
+        )

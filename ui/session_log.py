@@ -7,11 +7,14 @@ import pandas as pd
 import streamlit as st
 
 from hive_review.log import columns as col
-from hive_review.log.exports import EXPORT_FORMATS, ImportFormatError, read_export
+from hive_review.log.exports import EXPORT_FORMATS, excel_export_problem
 from hive_review.log.filters import LogFilter, apply_filter, version_summary
+from hive_review.log.import_files import ImportFormatError, read_export
 from hive_review.log.imports import import_log
 from ui import services
 from ui.connection import Studio
+from ui.state import SESSION_LOG
+from ui.text import code, plain
 
 # The table shows the newest rows only: sending 100k rows to the browser on every rerun would make
 # each click slow. Filters and exports always work on every row.
@@ -22,7 +25,9 @@ RATING_CHOICES = ("1", "2", "3", "4", "5", "unrated")
 
 def render_session_log(studio: Studio) -> None:
     st.title("Session log")
-    scope = st.segmented_control("Show", ["This session", "All sessions"], default="This session", key="log.scope")
+    scope = st.segmented_control(
+        "Show", ["This session", "All sessions"], default="This session", key=SESSION_LOG.scope
+    )
     session_id = studio.session.id if scope != "All sessions" else None
     log = services.cached_log(studio.stores, session_id)
     if log.empty:
@@ -39,15 +44,17 @@ def render_session_log(studio: Studio) -> None:
 def _filters(log: pd.DataFrame) -> LogFilter:
     with st.container(border=True):
         first, second, third, fourth = st.columns([2, 2, 1, 1])
-        tasks = first.multiselect("Task", sorted(log[col.TASK].dropna().unique()), key="log.filter.task")
+        tasks = first.multiselect("Task", sorted(log[col.TASK].dropna().unique()), key=SESSION_LOG.filter("task"))
         versions = second.multiselect(
             "Prompt version",
             sorted(log[col.PROMPT_VERSION].dropna().astype(str).unique()),
-            key="log.filter.version",
+            key=SESSION_LOG.filter("version"),
         )
-        thumbs = third.multiselect("Thumbs", THUMBS_CHOICES, key="log.filter.thumbs")
-        ratings = fourth.multiselect("Rating", RATING_CHOICES, key="log.filter.rating")
-        text = st.text_input("Search text", key="log.filter.text", placeholder="in completions, comments and inputs")
+        thumbs = third.multiselect("Thumbs", THUMBS_CHOICES, key=SESSION_LOG.filter("thumbs"))
+        ratings = fourth.multiselect("Rating", RATING_CHOICES, key=SESSION_LOG.filter("rating"))
+        text = st.text_input(
+            "Search text", key=SESSION_LOG.filter("text"), placeholder="in completions, comments and inputs"
+        )
     return LogFilter(
         tasks=tuple(tasks),
         versions=tuple(versions),
@@ -71,14 +78,14 @@ def _render_table(view: pd.DataFrame) -> None:
             col.LATENCY_MS: st.column_config.NumberColumn("Latency (ms)", format="%.0f"),
             col.COST: st.column_config.NumberColumn("Cost ($)", format="%.5f"),
         },
-        key="log.table",
+        key=SESSION_LOG.table,
     )
 
 
 def _render_summary(view: pd.DataFrame) -> None:
     st.subheader("Per prompt version")
     summary = version_summary(view)
-    st.dataframe(summary, hide_index=True, key="log.summary")
+    st.dataframe(summary, hide_index=True, key=SESSION_LOG.summary)
     rated = view.dropna(subset=[col.RATING])
     left, right = st.columns(2)
     with left:
@@ -118,6 +125,8 @@ def _render_summary(view: pd.DataFrame) -> None:
 def _render_exports(view: pd.DataFrame) -> None:
     st.subheader("Export")
     st.caption("The filtered rows, with reviewer id, task, prompt version and inputs on every row.")
+    # Said before a click: a download whose export fails shows only "Failed to generate file".
+    excel_problem = excel_export_problem(view)
     buttons = st.columns(len(EXPORT_FORMATS))
     for button, (name, export_format) in zip(buttons, EXPORT_FORMATS.items(), strict=True):
         with button:
@@ -129,8 +138,11 @@ def _render_exports(view: pd.DataFrame) -> None:
                 mime=export_format.mime,
                 on_click="ignore",
                 icon=":material/download:",
-                key=f"log.export.{name}",
+                key=SESSION_LOG.export(name),
+                disabled=name == "Excel" and excel_problem is not None,
             )
+    if excel_problem:
+        st.caption(f"Excel: {excel_problem}")
 
 
 def _render_import(studio: Studio) -> None:
@@ -138,17 +150,17 @@ def _render_import(studio: Studio) -> None:
         uploaded = st.file_uploader(
             "Hive Review export (CSV, JSONL, Parquet or Excel)",
             type=["csv", "jsonl", "parquet", "xlsx"],
-            key="log.import.file",
+            key=SESSION_LOG.import_file,
         )
         if uploaded is None:
             return
         try:
             frame = read_export(uploaded.getvalue(), uploaded.name)
-        except ImportFormatError as exc:
-            st.error(str(exc), icon=":material/rule:")
+        except ImportFormatError as exc:  # it quotes the file's name and columns
+            st.error(plain(exc), icon=":material/rule:")
             return
-        st.caption(f"{len(frame):,} rows read from `{uploaded.name}`.")
-        if st.button("Import into this session", key="log.import.go", icon=":material/input:"):
+        st.caption(f"{len(frame):,} rows read from {code(uploaded.name)}.")
+        if st.button("Import into this session", key=SESSION_LOG.import_go, icon=":material/input:"):
             count = import_log(
                 studio.stores.feedback, frame, studio.session.id, connection_id=studio.connection.connection_id
             )

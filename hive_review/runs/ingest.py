@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from hive_review.log.entries import RunContext, entry_from_generation
 from hive_review.log.store import LogStore
 from hive_review.ports import GenerationLogger
-from hive_review.runs.uploads import IngestRow
+from hive_review.runs.upload_rows import IngestRow
 from honeyhive_api import HoneyHiveError
 
 

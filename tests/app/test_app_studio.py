@@ -4,38 +4,17 @@ from __future__ import annotations
 
 import json
 import socket
-import time
 
-import requests
 from apptest_support import open_page, studio_app, texts
+from page_checks import feedback_of, generations, shown_errors, shown_generation_ids
 
-from ui.state import input_key, rating_key
+from ui.state import PLAYGROUND, input_key, rating_key
 
 TASK = "Sandbox - Email Writer"
 
 
-def _stored_feedback(emulator, generation_id: str, *, until=lambda fb: bool(fb), timeout: float = 15.0) -> dict:
-    """The feedback the emulator stored for a generation, read through its public API."""
-    deadline = time.monotonic() + timeout
-    feedback: dict = {}
-    while time.monotonic() < deadline:
-        answer = requests.get(
-            f"{emulator.url}/generations",
-            params={"task": TASK},
-            headers={"Authorization": f"Bearer {emulator.api_key}"},
-            timeout=5,
-        )
-        answer.raise_for_status()
-        row = next((g for g in answer.json() if g["generation_id"] == generation_id), None)
-        feedback = (row or {}).get("feedback") or {}
-        if until(feedback):
-            return feedback
-        time.sleep(0.1)
-    return feedback
-
-
 def _run_email_writer(at, topic: str = "the launch moves to May", tone: str = "friendly"):
-    at.selectbox(key="playground.task").set_value(TASK).run()
+    at.selectbox(key=PLAYGROUND.task).set_value(TASK).run()
     at.text_area(key=input_key(TASK, "topic")).set_value(topic)
     at.text_area(key=input_key(TASK, "tone")).set_value(tone)
     next(b for b in at.button if b.label == "Run").click().run()
@@ -44,9 +23,10 @@ def _run_email_writer(at, topic: str = "the launch moves to May", tone: str = "f
 
 
 def _latest_generation_id(at) -> str:
-    runs = at.session_state["playground.runs"]
-    assert runs, "the run was not recorded"
-    return runs[-1]
+    """The newest run's id, as the page shows it (the recent runs are drawn newest first)."""
+    ids = shown_generation_ids(at)
+    assert ids, "the page shows no run"
+    return ids[0]
 
 
 def test_every_page_renders_with_the_emulator(studio_env):
@@ -58,8 +38,8 @@ def test_every_page_renders_with_the_emulator(studio_env):
 
 def test_playground_shows_the_deployed_prompt_and_its_variants(studio_env):
     at = open_page(studio_app(), "playground")
-    at.selectbox(key="playground.task").set_value(TASK).run()
-    variant_picker = at.selectbox(key=f"playground.variant.{TASK}")
+    at.selectbox(key=PLAYGROUND.task).set_value(TASK).run()
+    variant_picker = at.selectbox(key=PLAYGROUND.variant(TASK))
     assert len(variant_picker.options) >= 2
     assert "deployed" in variant_picker.format_func(variant_picker.value)
     assert any("{{topic}}" in code.value for code in at.code)
@@ -80,7 +60,7 @@ def test_run_then_rate_then_edit_the_rating(studio_env):
     at.button(key=rating_key(generation_id, "submit")).click().run()
     assert not at.exception
 
-    stored = _stored_feedback(studio_env, generation_id)
+    stored = feedback_of(studio_env, TASK, generation_id)
     assert stored["accepted"] is True
     assert stored["rating"] == 4
     assert stored["comment"] == "Clear, but too long."
@@ -88,7 +68,7 @@ def test_run_then_rate_then_edit_the_rating(studio_env):
 
     at.feedback(key=rating_key(generation_id, "stars")).set_value(4)  # edit: 5 stars
     at.button(key=rating_key(generation_id, "submit")).click().run()
-    stored = _stored_feedback(studio_env, generation_id, until=lambda fb: fb.get("rating") == 5)
+    stored = feedback_of(studio_env, TASK, generation_id, until=lambda fb: fb.get("rating") == 5)
     assert stored["rating"] == 5
     assert stored["accepted"] is True  # unchanged keys stay
 
@@ -104,18 +84,19 @@ def test_rating_draft_survives_a_trip_to_another_page(studio_env):
 
 def test_missing_variables_are_named_and_nothing_is_sent(studio_env):
     at = open_page(studio_app(), "playground")
+    before = len(generations(studio_env, TASK))
     at = _run_email_writer(at, topic="budget review", tone="   ")
-    errors = " ".join(e.value for e in at.error)
+    errors = shown_errors(at)
     assert "`tone`" in errors
     assert "`topic`" not in errors
-    assert not at.session_state["playground.runs"] if "playground.runs" in at.session_state else True
+    assert len(generations(studio_env, TASK)) == before
+    assert not shown_generation_ids(at)  # no run on the page either
 
 
 def test_an_input_of_one_megabyte_gets_a_clear_message(studio_env):
     at = open_page(studio_app(), "playground")
     at = _run_email_writer(at, topic="x" * 1_048_576)
-    errors = " ".join(e.value for e in at.error)
-    assert "`topic` is 1,048,576 characters long" in errors
+    assert "`topic` is 1,048,576 characters long" in shown_errors(at)
 
 
 def test_a_wrong_api_key_is_explained_without_showing_it(studio_env, monkeypatch):

@@ -59,7 +59,7 @@ def test_the_canary_key_appears_nowhere(canary_studio, tmp_path, caplog, capfd, 
     at.text_area(key=input_key(TASK, "tone")).set_value("strict")
     next(b for b in at.button if b.label == "Run").click().run()
     assert not at.exception
-    generation_id = at.session_state["playground.runs"][-1]
+    [generation_id] = open_stores(f"sqlite:///{tmp_path / 'sessions.sqlite3'}").log.load_log()["generation_id"]
     at.feedback(key=rating_key(generation_id, "stars")).set_value(2).run()
     at.button(key=rating_key(generation_id, "submit")).click().run()
     seen.append(_everything(at))
@@ -81,8 +81,10 @@ def test_the_canary_key_appears_nowhere(canary_studio, tmp_path, caplog, capfd, 
     seen.append(_everything(failing))
     assert "rejected the API key" in " ".join(e.value for e in failing.error)
 
-    time.sleep(0.5)  # let the outbox finish writing
     store = open_stores(f"sqlite:///{tmp_path / 'sessions.sqlite3'}")
+    deadline = time.monotonic() + 30
+    while set(store.feedback.counts()) - {"sent", "failed"} and time.monotonic() < deadline:
+        time.sleep(0.05)  # waiting for the state: the outbox has settled every delivery
     log = store.log.load_log()
     assert len(log) == 2
     exports = [fmt.write(log) for fmt in EXPORT_FORMATS.values()]

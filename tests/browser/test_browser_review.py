@@ -10,7 +10,7 @@ import pytest
 import requests
 from browser_support import choose_option, chromium_page, live_studio, open_app, wait_for_app_run
 
-from hive_review.exports import read_export
+from hive_review.log.import_files import read_export
 
 pytestmark = pytest.mark.browser
 TASK = "Sandbox - Email Writer"

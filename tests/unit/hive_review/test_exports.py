@@ -1,28 +1,36 @@
-"""Exports of the session log and reading them back (hive_review/exports.py)."""
+"""Exports of the session log and reading them back (hive_review/log/exports.py, import_files.py and
+the modules they use). One file for both directions, longer than most: nearly every test writes with
+an export and reads back with ``read_export``, and shares the nasty log below."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import time
+import zipfile
+from pathlib import Path
 
 import numpy as np
 import openpyxl
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from hive_review.log import columns as col
 from hive_review.log.exports import (
-    EXCEL_CELL_LIMIT,
     EXPORT_FORMATS,
-    ImportFormatError,
+    ExportRefusedError,
+    excel_export_problem,
     export_csv,
     export_excel,
     export_jsonl,
     export_parquet,
-    read_export,
 )
 from hive_review.log.frames import column_dtype, empty_log_frame
+from hive_review.log.import_files import ImportFormatError, read_export
+from hive_review.log.spreadsheet_cells import EXCEL_CELL_LIMIT, EXCEL_IMPORT_CELLS
 
 # Text that must come back exactly: emoji, right-to-left, line breaks, CSV syntax, formula triggers
 # (OWASP: = + - @ tab CR), text that already starts with quotes, and Excel's own escape syntax.
@@ -201,24 +209,70 @@ def test_pandas_2_style_object_columns_are_neutralised_too() -> None:
     assert back[col.COMPLETION].tolist() == NASTY
 
 
-def test_long_text_is_cut_with_a_marker_in_excel_only() -> None:
+def excel_cells(data: bytes) -> tuple[list[str], list[list[openpyxl.cell.Cell]]]:
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    rows = list(sheet.iter_rows())
+    return [cell.value for cell in rows[0]], rows[1:]
+
+
+def test_two_legal_17000_character_inputs_survive_an_excel_round_trip(tmp_path: Path) -> None:
+    # inputs_json holds both inputs: 34,000+ characters, more than one Excel cell holds.
     original = nasty_log()
-    long_texts = ["x" * 40_000, "🐝" * 20_000]  # the bees are 40,000 UTF-16 units, as Excel counts
-    original.loc[0:1, col.COMPLETION] = long_texts
-    sheet = openpyxl.load_workbook(io.BytesIO(export_excel(original))).active
-    completion = [cell.value for cell in sheet[1]].index(col.COMPLETION)
-    for row in (2, 3):
-        value = sheet.cell(row=row, column=completion + 1).value
-        assert len(value.encode("utf-16-le")) // 2 <= EXCEL_CELL_LIMIT
-        assert "cut by Hive Review" in value
-        assert value.endswith("the CSV, JSONL and Parquet exports hold the full text]")
-    assert "40,000 characters" in sheet.cell(row=2, column=completion + 1).value
-    from_excel = read_export(export_excel(original), "log.xlsx")
-    assert from_excel[col.COMPLETION].iloc[0].startswith("x" * 30_000)
+    long_inputs = {"tone": "w" * 17_000, "topic": "🐝" * 17_000}
+    original.loc[0, col.INPUTS_JSON] = json.dumps(long_inputs, ensure_ascii=False)
+    original.loc[0, "input.tone"] = long_inputs["tone"]
+    path = tmp_path / "log.xlsx"
+    path.write_bytes(export_excel(original))
+    back = read_export(path.read_bytes(), path.name)
+    assert json.loads(back[col.INPUTS_JSON].iloc[0]) == long_inputs
+    assert_same_log(back, original, excel=True)
+
+
+def test_text_longer_than_an_excel_cell_continues_in_part_columns() -> None:
+    part = EXCEL_CELL_LIMIT - 1  # each part leaves room for a formula quote
+    formula_parts = "a" * part + "=HYPERLINK(1)" + "b" * (part - 13) + "'-2" + "c" * 100
+    escape_across_parts = "d" * (part - 3) + "\x01\r" + "e" * 40_000  # _x0001_ is cut by the part boundary
+    emoji_across_parts = "f" + "🐝" * 20_000  # a bee would be cut in half at the boundary
+    long_texts = [formula_parts, escape_across_parts, emoji_across_parts, "x" * 100_000]
+    original = nasty_log()
+    original.loc[0:3, col.COMPLETION] = long_texts
+    original.loc[4, col.COMMENT] = "=" * 40_000
+    header, rows = excel_cells(export_excel(original))
+    completion = header.index(col.COMPLETION)
+    assert header[completion + 1 : completion + 4] == [f"{col.COMPLETION} (part {n})" for n in (2, 3, 4)]
+    assert header[header.index(col.COMMENT) + 1] == f"{col.COMMENT} (part 2)"
+    for row in rows:
+        for cell in row:
+            if isinstance(cell.value, str):
+                assert len(cell.value.encode("utf-16-le")) // 2 <= EXCEL_CELL_LIMIT
+                assert cell.data_type == "s"  # a part starting with "=" is quoted text, never a formula
+    assert rows[0][completion + 1].value.startswith("'=HYPERLINK(1)")
+    assert rows[0][completion + 2].value.startswith("''-2")
+    assert rows[5][completion + 1].value is None  # short text has no parts
+    back = read_export(export_excel(original), "log.xlsx")
+    assert back[col.COMPLETION].iloc[:4].tolist() == long_texts
+    assert back[col.COMMENT].iloc[4] == "=" * 40_000
+    assert list(back.columns) == list(original.columns)  # the part columns are joined, not kept
     for name in ("CSV", "JSONL", "Parquet"):
         export_format = EXPORT_FORMATS[name]
-        back = read_export(export_format.write(original), f"log.{export_format.extension}")
-        assert back[col.COMPLETION].iloc[:2].tolist() == long_texts, name
+        again = read_export(export_format.write(original), f"log.{export_format.extension}")
+        assert again[col.COMPLETION].iloc[:4].tolist() == long_texts, name
+
+
+def test_excel_parts_follow_their_row_when_the_sheet_is_sorted(tmp_path: Path) -> None:
+    original = nasty_log().iloc[:3].reset_index(drop=True)
+    original.loc[0, col.COMPLETION] = "z" * 50_000
+    workbook = openpyxl.load_workbook(io.BytesIO(export_excel(original)))
+    sheet = workbook.active
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    for number, values in enumerate(reversed(rows), start=2):  # a reviewer sorted the rows backwards
+        for column, value in enumerate(values, start=1):
+            sheet.cell(row=number, column=column, value=value)
+    path = tmp_path / "sorted.xlsx"
+    workbook.save(path)
+    back = read_export(path.read_bytes(), path.name)
+    assert back[col.GENERATION_ID].tolist() == ["gen-2", "gen-1", "gen-0"]
+    assert back[col.COMPLETION].iloc[2] == "z" * 50_000
 
 
 @pytest.mark.parametrize("name", ["CSV", "Parquet", "Excel"])
@@ -331,3 +385,193 @@ def test_a_row_without_a_generation_id_is_refused() -> None:
     data = "\n".join(json.dumps(record) for record in records).encode("utf-8")
     with pytest.raises(ImportFormatError, match="column 'generation_id' must hold an id on every row"):
         read_export(data, "log.jsonl")
+
+
+# ------------------------------------------------------------------------- size of Excel imports
+
+
+def xlsx_file(path: Path, header: list[str], data_rows: int, row_cells: int, *, dimension: str | None) -> bytes:
+    """A real .xlsx whose sheet XML is written here, as Excel or another tool would: openpyxl
+    would take minutes to write the sizes these tests need."""
+    workbook = openpyxl.Workbook(write_only=True)
+    workbook.create_sheet("log")
+    base = io.BytesIO()
+    workbook.save(base)
+    header_cells = "".join(f'<c t="inlineStr"><is><t>{name}</t></is></c>' for name in header)
+    row = "<c><v>1</v></c>" * row_cells
+    size = f'<dimension ref="{dimension}"/>' if dimension else ""
+    sheet = "".join(
+        [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">',
+            size,
+            f'<sheetData><row r="1">{header_cells}</row>',
+            *(f'<row r="{number}">{row}</row>' for number in range(2, data_rows + 2)),
+            "</sheetData></worksheet>",
+        ]
+    )
+    with zipfile.ZipFile(base) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = sheet.encode() if item.filename.startswith("xl/worksheets/") else source.read(item)
+            target.writestr(item.filename, content)
+    return path.read_bytes()
+
+
+def test_an_excel_sheet_declaring_too_many_cells_is_refused_before_its_rows_are_read(tmp_path: Path) -> None:
+    # Excel writes the used range first in the sheet: 40,000 rows of 30 columns is 1.2 million cells.
+    header = [*col.REQUIRED_FOR_IMPORT, *(f"extra{n}" for n in range(24))]
+    data = xlsx_file(tmp_path / "big.xlsx", header, 40_000, 30, dimension="A1:AD40001")
+    with pytest.raises(ImportFormatError) as raised:
+        read_export(data, "big.xlsx")
+    message = str(raised.value)
+    assert "The sheet of 'big.xlsx' declares 40,000 rows of 30 columns (1,200,000 cells)" in message
+    assert f"reads at most {EXCEL_IMPORT_CELLS:,} cells from an Excel file (33,333 rows of this width)" in message
+    assert "delete them in Excel and save again" in message
+    assert "CSV, JSONL or Parquet export" in message
+
+
+def test_the_issues_four_million_cells_are_refused_in_seconds(tmp_path: Path) -> None:
+    # A 0.4 MB file of 4 million cells, none of the log's columns and no declared size (as openpyxl's
+    # write-only mode saves): reading every row first took 102 s before it was refused.
+    data = xlsx_file(tmp_path / "sheet.xlsx", [f"c{n}" for n in range(40)], 100_000, 40, dimension=None)
+    assert len(data) < 1_000_000
+    started = time.perf_counter()
+    with pytest.raises(ImportFormatError, match=f"The sheet of 'sheet.xlsx' holds more than {EXCEL_IMPORT_CELLS:,}"):
+        read_export(data, "sheet.xlsx")
+    assert time.perf_counter() - started < 10  # openpyxl alone needs 10 s to size such a sheet, 60 s to read it
+
+
+def test_a_header_without_the_needed_columns_is_refused_before_the_rows_are_read(tmp_path: Path) -> None:
+    # The rows below such a header are never read: a cell no reader can parse there changes nothing.
+    path = tmp_path / "other.xlsx"
+    xlsx_file(path, ["name", "score"], 3, 2, dimension="A1:B4")
+    broken = io.BytesIO()
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(broken, "w") as target:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                content = content.replace(b"<v>1</v>", b"<v>not a number</v>", 1)
+            target.writestr(item.filename, content)
+    with pytest.raises(ImportFormatError) as raised:
+        read_export(broken.getvalue(), "other.xlsx")
+    assert str(raised.value).startswith("'other.xlsx' lacks the columns reviewer, task, prompt_version, inputs_json")
+
+
+def test_an_excel_sheet_larger_than_it_declares_is_cut_off_while_reading(tmp_path: Path) -> None:
+    # A wide header makes the cap come after 100 rows: the file says it is 10 columns by 2 rows.
+    header = [*col.REQUIRED_FOR_IMPORT, *(f"extra{n}" for n in range(10_000 - len(col.REQUIRED_FOR_IMPORT)))]
+    data = xlsx_file(tmp_path / "wide.xlsx", header, 500, 1, dimension="A1:J2")
+    with pytest.raises(ImportFormatError) as raised:
+        read_export(data, "wide.xlsx")
+    assert "The sheet of 'wide.xlsx' has more than 100 rows of 10,000 columns" in str(raised.value)
+
+
+def test_an_excel_export_refuses_a_log_it_could_not_import_again() -> None:
+    rows = EXCEL_IMPORT_CELLS // len(col.LOG_COLUMNS) + 1
+    log = empty_log_frame().reindex(range(rows))
+    problem = excel_export_problem(log)
+    assert problem is not None
+    assert f"The log has {rows:,} rows of {len(col.LOG_COLUMNS)} columns" in problem
+    assert f"at most {rows - 1:,} rows, or take the CSV, JSONL or Parquet export" in problem
+    with pytest.raises(ExportRefusedError) as raised:
+        export_excel(log)
+    assert str(raised.value) == problem
+    assert excel_export_problem(log.iloc[: rows - 1]) is None
+
+
+# ------------------------------------------------------------------------------ values of the wrong type
+
+
+def test_a_parquet_file_with_lists_in_completion_is_a_message(tmp_path: Path) -> None:
+    # A tool that keeps a completion as its chunks: a Parquet column holds one type, here lists.
+    table = pa.Table.from_pandas(nasty_log(), preserve_index=False).replace_schema_metadata(None)
+    chunks = [["Dear customer,", "thank you"] if row in (1, 4) else None for row in range(table.num_rows)]
+    table = table.set_column(table.schema.get_field_index(col.COMPLETION), col.COMPLETION, pa.array(chunks))
+    path = tmp_path / "lists.parquet"
+    pq.write_table(table, path)
+    with pytest.raises(ImportFormatError) as raised:
+        read_export(path.read_bytes(), path.name)
+    message = str(raised.value)
+    assert (
+        "column 'completion' must hold text, not a list, a mapping or bytes (write the text itself in the cell), "
+        "but rows 2, 5 do not (row 2: a list \"['Dear customer,', 'thank you']\")"
+    ) in message
+    assert message.startswith("'lists.parquet' has values of the wrong kind")
+    assert message.endswith("or fix those cells (rows are counted from 1, below the header).")
+
+
+def test_every_column_of_the_wrong_type_is_named_with_a_row(tmp_path: Path) -> None:
+    log = nasty_log()
+    table = pa.Table.from_pandas(log, preserve_index=False)
+
+    def replaced(table: pa.Table, name: str, values: pa.Array) -> pa.Table:
+        return table.set_column(table.schema.get_field_index(name), name, values)
+
+    rows = len(log)
+    table = replaced(table, col.RATING, pa.array([[5]] + [None] * (rows - 1)))
+    table = replaced(table, col.TIMESTAMP, pa.array(range(rows), pa.int64()))
+    table = replaced(table, col.COMMENT, pa.array([None, b"\x00\x01"] + [None] * (rows - 2), pa.binary()))
+    table = replaced(table, col.LATENCY_MS, pa.array([None, None, {"ms": 3}] + [None] * (rows - 3)))
+    path = tmp_path / "typed.parquet"
+    pq.write_table(table, path)
+    with pytest.raises(ImportFormatError) as raised:
+        read_export(path.read_bytes(), path.name)
+    message = str(raised.value)
+    assert "column 'rating' must hold single values, not a list, a mapping or bytes" in message
+    assert "but row 1 does not (row 1: a list '[5]')" in message
+    assert f"column 'timestamp' must hold ISO 8601 times, but rows 1, 2, 3, 4, 5 and {rows - 5} more" in message
+    assert "column 'comment' must hold text, not a list, a mapping or bytes" in message
+    assert "row 2: bytes" in message
+    assert "column 'latency_ms' must hold single values" in message
+    assert "(row 3: a mapping \"{'ms'" in message
+
+
+def test_a_jsonl_with_an_object_in_inputs_json_is_a_message(tmp_path: Path) -> None:
+    records = [json.loads(line) for line in export_jsonl(nasty_log()).decode().splitlines()]
+    records[0][col.INPUTS_JSON] = {"tone": "warm"}  # the object itself, not its JSON text
+    path = tmp_path / "hand-made.jsonl"
+    path.write_text("\n".join(json.dumps(record) for record in records), "utf-8")
+    with pytest.raises(ImportFormatError) as raised:
+        read_export(path.read_bytes(), path.name)
+    message = str(raised.value)
+    assert "column 'inputs_json' must hold text, not a list, a mapping or bytes" in message
+    assert "row 1: a mapping" in message
+
+
+# ---------------------------------------------------------------------------- encodings, long cells
+
+
+@pytest.mark.parametrize(("name", "encoding"), [("CSV", "utf-16-le"), ("JSONL", "utf-16-le"), ("CSV", "utf-16")])
+def test_a_utf16_text_export_is_read_as_text(tmp_path: Path, name: str, encoding: str) -> None:
+    # A spreadsheet's "Unicode text" is UTF-16, little-endian, with or without a byte-order mark.
+    original = nasty_log()
+    export_format = EXPORT_FORMATS[name]
+    path = tmp_path / f"saved.{export_format.extension}"
+    path.write_bytes(export_format.write(original).decode("utf-8").encode(encoding))
+    back = read_export(path.read_bytes(), path.name)
+    assert not any("\x00" in text for text in back[col.REVIEWER])  # no NUL after every character
+    assert_same_log(back, original)
+
+
+def test_a_broken_utf16_file_is_refused_with_the_fix(tmp_path: Path) -> None:
+    path = tmp_path / "cut.csv"
+    path.write_bytes(export_csv(nasty_log()).decode("utf-8").encode("utf-16-le")[:-1])  # half a character
+    with pytest.raises(ImportFormatError) as raised:
+        read_export(path.read_bytes(), path.name)
+    message = str(raised.value)
+    assert "'cut.csv' looks like UTF-16 text but is not valid UTF-16" in message
+    assert "save it as UTF-8 CSV" in message
+
+
+def test_a_csv_cell_of_150000_characters_imports_with_either_csv_parser() -> None:
+    # A NUL character anywhere sends the file to pandas' Python parser, which is Python's csv module
+    # and its field size limit (131,072 characters by default).
+    original = nasty_log()
+    original.loc[1, col.COMPLETION] = "long " * 30_000
+    has_nul = original[col.COMPLETION].str.contains("\x00") | original[col.COMMENT].str.contains("\x00")
+    with_nul, without_nul = export_csv(original), export_csv(original[~has_nul])
+    assert b"\x00" in with_nul
+    assert b"\x00" not in without_nul
+    for data in (with_nul, without_nul):
+        back = read_export(data, "log.csv")
+        assert back[col.COMPLETION].iloc[1] == "long " * 30_000

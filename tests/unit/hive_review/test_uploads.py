@@ -1,4 +1,6 @@
-"""Parsing of uploaded batch inputs and completions to ingest (hive_review/uploads.py)."""
+"""Parsing of uploaded batch inputs and completions to ingest (hive_review/runs/uploads.py and
+upload_rows.py). One file for both, longer than most: the row checks are tested on tables read from
+real files, as the pages use them."""
 
 from __future__ import annotations
 
@@ -10,16 +12,8 @@ import pandas as pd
 import pytest
 
 from hive_review.runs.inputs import MAX_INPUT_CHARS
-from hive_review.runs.uploads import (
-    MAX_ROWS,
-    MAX_UPLOAD_BYTES,
-    IngestRow,
-    UploadError,
-    batch_inputs,
-    ingest_rows,
-    map_columns,
-    read_table,
-)
+from hive_review.runs.upload_rows import IngestRow, batch_inputs, ingest_rows, map_columns
+from hive_review.runs.uploads import MAX_ROWS, MAX_UPLOAD_BYTES, UploadError, read_table
 
 
 def write_csv(path: Path, rows: list[list[str]], *, encoding: str = "utf-8") -> bytes:
@@ -296,3 +290,68 @@ def test_ingest_rows_names_bad_rows(tmp_path: Path) -> None:
 def test_ingest_rows_accepts_a_frame_not_made_by_read_table() -> None:
     frame = pd.DataFrame({"completion": ["Hi"], "model": ["m"], "latency_ms": [float("nan")]})
     assert ingest_rows(frame) == [IngestRow({}, "Hi", "m")]
+
+
+# ------------------------------------------------------------------- long cells and UTF-16 text
+
+
+def test_a_150000_character_completion_is_read_from_csv_as_from_jsonl(tmp_path: Path) -> None:
+    completion = 'A long answer, with "quotes", commas\nand lines. ' * 3_000
+    assert len(completion) > 131_072  # more than Python's csv module reads in one field by default
+    csv_data = write_csv(tmp_path / "done.csv", [["completion", "model"], [completion, "gemma3"]])
+    jsonl_data = write_jsonl(tmp_path / "done.jsonl", [{"completion": completion, "model": "gemma3"}])
+    from_csv = ingest_rows(read_table(csv_data, "done.csv"))
+    from_jsonl = ingest_rows(read_table(jsonl_data, "done.jsonl"))
+    assert from_csv == from_jsonl == [IngestRow({}, completion, "gemma3")]
+
+
+def test_a_long_batch_input_gets_the_same_refusal_from_csv_and_jsonl(tmp_path: Path) -> None:
+    # Batch inputs are sent to the model: their limit is MAX_INPUT_CHARS, whatever the file format.
+    topic = "x" * 150_000
+    tables = [
+        read_table(write_csv(tmp_path / "b.csv", [["topic"], [topic]]), "b.csv"),
+        read_table(write_jsonl(tmp_path / "b.jsonl", [{"topic": topic}]), "b.jsonl"),
+    ]
+    messages = []
+    for table in tables:
+        with pytest.raises(UploadError) as raised:
+            batch_inputs(table, {"topic": "topic"}, ["topic"])
+        messages.append(str(raised.value))
+    assert messages[0] == messages[1]
+    assert f"row 1: 'topic' is 150,000 characters; the limit is {MAX_INPUT_CHARS:,}" in messages[0]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-16"])
+@pytest.mark.parametrize("extension", [".csv", ".jsonl"])
+def test_utf16_text_is_read_as_text(tmp_path: Path, encoding: str, extension: str) -> None:
+    # Windows tools save "Unicode text" as UTF-16; without a byte-order mark it decoded as UTF-8 to
+    # text with a NUL after every character.
+    path = tmp_path / f"done{extension}"
+    if extension == ".csv":
+        text = "completion\tmodel\r\nBees 🐝, café\tgemma3\r\n"  # Excel's "Unicode text" is tab-separated
+    else:
+        text = '{"completion": "Bees 🐝, café", "model": "gemma3"}\n'
+    path.write_bytes(text.encode(encoding))
+    table = read_table(path.read_bytes(), path.name)
+    assert table.values.tolist() == [["Bees 🐝, café", "gemma3"]]
+    assert ingest_rows(table) == [IngestRow({}, "Bees 🐝, café", "gemma3")]
+
+
+def test_broken_utf16_text_is_refused_with_the_fix(tmp_path: Path) -> None:
+    path = tmp_path / "inputs.csv"
+    path.write_bytes("tone,topic\nwarm,bees\n".encode("utf-16-le")[:-1])  # half a character at the end
+    message = upload_error(path.read_bytes(), "inputs.csv")
+    assert "'inputs.csv' looks like UTF-16 text but is not valid UTF-16" in message
+    assert "Save it as UTF-8" in message
+
+
+def test_a_utf16_file_of_only_a_byte_order_mark_is_empty(tmp_path: Path) -> None:
+    assert "is empty" in upload_error("\ufeff\n".encode("utf-16"), "inputs.jsonl")
+
+
+def test_text_full_of_nul_bytes_that_is_not_utf16_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "inputs.csv"
+    path.write_bytes("tone,topic\nwarm,bees\n".encode("utf-32-le"))  # no byte-order mark
+    message = upload_error(path.read_bytes(), "inputs.csv")
+    assert "'inputs.csv' is not UTF-8 or UTF-16 text: 63 of its first 84 bytes are NUL" in message
+    assert "Save it as UTF-8" in message
