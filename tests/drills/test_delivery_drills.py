@@ -31,7 +31,11 @@ def test_edit_drill_what_honeyhive_holds_is_the_last_rating_given(stores, emulat
     admin(emulator, "PUT", "/_emulator/faults",
           json={"error_rate": 0.5, "rate_limit": 40, "latency_ms": 300, "fault_seed": 7})  # fmt: skip
     client = HoneyHiveClient(emulator.api_key, emulator.url, timeout=30, max_retries=0)
-    outbox = FeedbackOutbox(stores.feedback, client, connection_id="c", workers=8, backoff_base=0.05, backoff_cap=0.5)
+    # Tries without a limit: under 50 % 503s a delivery may fail eight times in a row, and a failed
+    # one waits for the reviewer's retry; this drill is about order, not about giving up.
+    outbox = FeedbackOutbox(
+        stores.feedback, client, connection_id="c", workers=8, backoff_base=0.05, backoff_cap=0.5, max_attempts=10_000
+    )
     outbox.start()
     rng = random.Random(3)
     last: dict[str, str] = {}
@@ -54,6 +58,7 @@ def test_edit_drill_what_honeyhive_holds_is_the_last_rating_given(stores, emulat
     finally:
         outbox.stop()
         admin(emulator, "PUT", "/_emulator/faults", json={"error_rate": 0, "rate_limit": None, "latency_ms": 0})
+    assert set(stores.feedback.counts()) <= {"sent", "superseded"}, stores.feedback.counts()
     rows = {row["generation_id"]: row for row in admin(emulator, "GET", "/generations", params={"task": TASK}).json()}
     stale = [gid for gid in generation_ids if rows[gid]["feedback"]["rating_id"] != last[gid]]
     assert stale == []
@@ -74,7 +79,9 @@ def test_two_connections_through_an_outage_each_rating_reaches_its_own_emulator(
     ids = {name: log_generations(client, stores, 20) for name, client in clients.items()}
     admin(first, "PUT", "/_emulator/faults", json={"error_rate": 1.0})  # A is down
     outboxes = [
-        FeedbackOutbox(stores.feedback, clients[name], connection_id=name, backoff_base=0.05, backoff_cap=0.3).start()
+        FeedbackOutbox(
+            stores.feedback, clients[name], connection_id=name, backoff_base=0.05, backoff_cap=0.3, max_attempts=10_000
+        ).start()
         for name in clients
     ]
     try:

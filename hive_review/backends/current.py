@@ -1,0 +1,318 @@
+"""``CurrentBackend``: HoneyHive's current API behind the interface the studio calls on the task API.
+
+Running a prompt the current way (HoneyHive's own guide): list the configurations, pick the one
+deployed to the environment (or the variant asked for), render its template, call the model
+ourselves (``ModelEndpoint``), then log the call as a ``model`` event. All events of one backend
+go into one HoneyHive session, started on first use. Feedback is merged into the event.
+
+The returned ``Generation`` carries the event id as ``generation_id``, so the session log, the
+feedback outbox and the exports work unchanged.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from hive_review.backends.configurations import (
+    choose_configuration,
+    configuration_prompt,
+    configuration_version,
+    group_of,
+    render_messages,
+    tasks_of,
+)
+from hive_review.backends.current_stream import CurrentGenerationStream
+from hive_review.backends.errors import NoModelEndpointError
+from hive_review.backends.event_fields import answer_metadata, model_config, token_metadata
+from hive_review.backends.model_endpoint import ModelAnswer, ModelEndpoint
+from hive_review.backends.session import ReviewSession
+from honeyhive_api import Configuration, Feedback, Generation, HoneyHiveClient, Prompt, Task, Usage
+
+__all__ = ["DEFAULT_SOURCE", "CurrentBackend"]
+
+DEFAULT_SOURCE = "hive-review"
+
+
+@dataclass(frozen=True)
+class _Run:
+    """One prompt run, prepared before the model is called."""
+
+    task: str
+    configuration: Configuration
+    messages: list[dict[str, str]]
+    model: str
+    inputs: dict[str, str]
+    user_properties: dict[str, Any]
+    source: str
+    session_id: str
+
+
+class CurrentBackend:
+    """The studio's HoneyHive calls over the current API. ``model`` may be ``None``: then everything
+    but running a prompt works (browsing prompts, feedback, ingest)."""
+
+    api: Literal["current"] = "current"
+
+    def __init__(
+        self,
+        client: HoneyHiveClient,
+        model: ModelEndpoint | None,
+        *,
+        environment: str = "prod",
+        session_name: str,
+        model_override: str | None = None,
+    ) -> None:
+        self._client = client
+        self._model = model
+        self._environment = environment
+        self._model_override = model_override or None
+        self._session = ReviewSession(session_name)
+
+    def __repr__(self) -> str:
+        return f"CurrentBackend(client={self._client!r}, model={self._model!r}, environment={self._environment!r})"
+
+    @property
+    def client(self) -> HoneyHiveClient:
+        return self._client
+
+    @property
+    def model(self) -> ModelEndpoint | None:
+        return self._model
+
+    @property
+    def environment(self) -> str:
+        return self._environment
+
+    @property
+    def session_id(self) -> str | None:
+        """The HoneyHive session of this backend; ``None`` until the first event is logged."""
+        return self._session.id
+
+    def with_options(self, *, timeout: float | None = None, max_retries: int | None = None) -> CurrentBackend:
+        """The same backend with other timeout or retry settings, for HoneyHive and the model alike.
+        It logs into the same session: a batch belongs to the reviewer's session."""
+        copy = CurrentBackend(
+            self._client.with_options(timeout=timeout, max_retries=max_retries),
+            self._model.with_options(timeout=timeout, max_retries=max_retries) if self._model else None,
+            environment=self._environment,
+            session_name=self._session.name,
+            model_override=self._model_override,
+        )
+        copy._session = self._session
+        return copy
+
+    # ---- prompts ----------------------------------------------------------------------------------
+
+    def list_tasks(self) -> list[Task]:
+        return tasks_of(self._client.list_configurations(), self._environment)
+
+    def list_prompts(self, task: str) -> list[Prompt]:
+        return [
+            configuration_prompt(c, self._environment)
+            for c in self._client.list_configurations()
+            if group_of(c) == task
+        ]
+
+    # ---- running a prompt -------------------------------------------------------------------------
+
+    def generate(
+        self,
+        task: str,
+        inputs: Mapping[str, str],
+        *,
+        prompts: list[str] | None = None,
+        user_properties: Mapping[str, Any] | None = None,
+        source: str | None = None,
+    ) -> Generation:
+        """Run the task's deployed configuration (or the named ``prompts``) on ``inputs``."""
+        endpoint = self._endpoint()
+        run = self._prepare(task, inputs, prompts, user_properties, source)
+        started_ms = time.time() * 1000
+        answer = endpoint.complete(run.messages, model=run.model, hyperparameters=self._hyperparameters(run))
+        return self._record(run, answer, started_ms)
+
+    def generate_stream(
+        self,
+        task: str,
+        inputs: Mapping[str, str],
+        *,
+        prompts: list[str] | None = None,
+        user_properties: Mapping[str, Any] | None = None,
+        source: str | None = None,
+    ) -> CurrentGenerationStream:
+        """Start a streamed run; iterate the result for text, then read its ``generation``."""
+        endpoint = self._endpoint()
+        run = self._prepare(task, inputs, prompts, user_properties, source)
+        started_ms = time.time() * 1000
+        stream = endpoint.stream(run.messages, model=run.model, hyperparameters=self._hyperparameters(run))
+        return CurrentGenerationStream(stream, lambda answer: self._record(run, answer, started_ms))
+
+    def _endpoint(self) -> ModelEndpoint:
+        if self._model is None:
+            raise NoModelEndpointError(
+                "No model endpoint is configured: set HIVE_REVIEW_MODEL_BASE_URL (and HIVE_REVIEW_MODEL_API_KEY) "
+                "to an OpenAI-compatible endpoint (e.g. https://api.openai.com/v1) to run prompts. HoneyHive's "
+                "current API stores prompts but does not run them. Browsing prompts, rating and ingest work without it."
+            )
+        return self._model
+
+    @staticmethod
+    def _hyperparameters(run: _Run) -> dict[str, Any]:
+        return dict(run.configuration.parameters.hyperparameters)
+
+    def _prepare(
+        self,
+        task: str,
+        inputs: Mapping[str, str],
+        prompts: list[str] | None,
+        user_properties: Mapping[str, Any] | None,
+        source: str | None,
+    ) -> _Run:
+        configuration = choose_configuration(self._client.list_configurations(), task, prompts, self._environment)
+        messages = render_messages(configuration, inputs)
+        source = source or DEFAULT_SOURCE
+        users = dict(user_properties or {})
+        # Before the model runs: if HoneyHive cannot take the session, no model call is paid for.
+        session_id = self._session.ensure(self._client, source=source, user_properties=users)
+        return _Run(
+            task=task,
+            configuration=configuration,
+            messages=messages,
+            model=self._model_override or configuration.parameters.model,
+            inputs={str(k): str(v) for k, v in inputs.items()},
+            user_properties=users,
+            source=source,
+            session_id=session_id,
+        )
+
+    def _record(self, run: _Run, answer: ModelAnswer, started_ms: float) -> Generation:
+        """Log the model call as an event and answer it as a ``Generation``."""
+        configuration = run.configuration
+        # Chosen here: a POST /events retried after a lost answer is the same event, not a second.
+        event_id = str(uuid.uuid4())
+        self._client.log_event(
+            "model",
+            run.inputs,  # the template's variables; with config.template they give the messages sent
+            event_id=event_id,
+            event_name=configuration.name,
+            session_id=run.session_id,
+            parent_id=run.session_id,
+            source=run.source,
+            config=model_config(configuration, model=run.model, environment=self._environment),
+            outputs={"role": "assistant", "content": answer.text},
+            start_time=started_ms,
+            end_time=started_ms + answer.latency_ms,
+            duration=answer.latency_ms,
+            metadata=answer_metadata(answer),
+            user_properties=run.user_properties,
+        )
+        # From a dict: the extras (prompt name, time to first token…) are not fields of ``Generation``.
+        return Generation.model_validate(
+            {
+                "generation_id": event_id,
+                "version": configuration_version(configuration),
+                "generation": answer.text,
+                "task": run.task,
+                "model": answer.model,
+                "hyperparameters": self._hyperparameters(run),
+                "latency": answer.latency_ms,
+                "usage": answer.usage,
+                "cost": answer.cost,
+                "source": run.source,
+                "created_at": datetime.fromtimestamp(started_ms / 1000, UTC),
+                "prompt_name": configuration.name,
+                "first_token_ms": answer.first_token_ms,
+                "finish_reason": answer.finish_reason,
+                "hit_max_tokens": answer.hit_max_tokens,
+                "session_id": run.session_id,
+                "configuration_id": configuration.id,
+            }
+        )
+
+    # ---- ingest and feedback ----------------------------------------------------------------------
+
+    def log_generation(
+        self,
+        task: str,
+        model: str,
+        generation: str,
+        *,
+        hyperparameters: Mapping[str, Any],
+        prompt_template: str | None = None,
+        inputs: Mapping[str, Any] | None = None,
+        prompt: str | None = None,
+        usage: Usage | Mapping[str, int] | None = None,
+        latency: float | None = None,
+        source: str | None = None,
+        user_properties: Mapping[str, Any] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        ground_truth: str | None = None,
+        version: str | None = None,
+    ) -> Generation:
+        """Ingest a completion made elsewhere as a ``model`` event of this backend's session."""
+        source = source or DEFAULT_SOURCE
+        users = dict(user_properties or {})
+        session_id = self._session.ensure(self._client, source=source, user_properties=users)
+        counts = usage if usage is None or isinstance(usage, Usage) else Usage.model_validate(usage)
+        end_ms = time.time() * 1000
+        start_ms = end_ms - (latency or 0.0)  # when it ran is unknown: it ended no later than now
+        config = {"model": model, "hyperparameters": dict(hyperparameters), "template": prompt_template, "task": task}
+        details = {**dict(metadata or {}), **token_metadata(counts, None), "prompt": prompt, "version": version}
+        event_id = str(uuid.uuid4())
+        self._client.log_event(
+            "model",
+            dict(inputs or {}),
+            event_id=event_id,
+            event_name=task,
+            session_id=session_id,
+            parent_id=session_id,
+            source=source,
+            config={key: value for key, value in config.items() if value is not None},
+            outputs={"role": "assistant", "content": generation},
+            start_time=start_ms,
+            end_time=end_ms,
+            duration=latency,
+            metadata={key: value for key, value in details.items() if value is not None},
+            feedback={"ground_truth": ground_truth} if ground_truth is not None else None,
+            user_properties=users,
+        )
+        return Generation.model_validate(
+            {
+                "generation_id": event_id,
+                "version": version or "logged",
+                "generation": generation,
+                "task": task,
+                "model": model,
+                "hyperparameters": dict(hyperparameters),
+                "latency": latency,
+                "usage": counts,
+                "source": source,
+                "ground_truth": ground_truth,
+                "created_at": datetime.fromtimestamp(start_ms / 1000, UTC),
+                "session_id": session_id,
+            }
+        )
+
+    def send_feedback(
+        self,
+        task: str,
+        generation_id: str,
+        feedback: Mapping[str, Any],
+        *,
+        ground_truth: str | None = None,
+    ) -> Feedback:
+        """Merge feedback into the generation's event (``PUT /events``); a repeat changes nothing.
+
+        ``ground_truth=None`` leaves an earlier one as it is (as on the task API); ``""`` clears it.
+        Keys sent as ``None`` inside ``feedback`` clear those keys.
+        """
+        merged = dict(feedback)
+        if ground_truth is not None:
+            merged["ground_truth"] = ground_truth
+        self._client.update_event(generation_id, feedback=merged)
+        return Feedback(task=task, generation_id=generation_id, feedback=merged, ground_truth=ground_truth)
