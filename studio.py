@@ -11,7 +11,8 @@ import streamlit as st
 from hive_review.safe_text import escape_markdown
 from hive_review.settings import SettingsError
 from ui import services
-from ui.connection import render_connection_panel, set_current_studio
+from ui.connection import render_connection_panel
+from ui.context import set_current_studio
 
 st.set_page_config(page_title="Hive Review", page_icon=":material/hive:", layout="wide")
 

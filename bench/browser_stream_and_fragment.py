@@ -102,7 +102,7 @@ def main() -> None:
                     with client.generate_stream(TASK, {**INPUTS, "topic": f"{TAG}-{number}"}) as stream:
                         next(chunk for chunk in stream if TAG in chunk)
                         direct.append(time.time() - provider.stamps[-1])
-            env = {"HONEYHIVE_API_KEY": emulator.api_key, "HONEYHIVE_BASE_URL": emulator.url}
+            env = {"HONEYHIVE_API_KEY": emulator.api_key, "HONEYHIVE_BASE_URL": emulator.url, "HONEYHIVE_API": "tasks"}
             env |= {"HIVE_REVIEW_DATABASE_URL": f"sqlite:///{db}", "HIVE_REVIEW_REVIEWER": REVIEWER}
             with streamlit_server(env, Path(tmp) / "streamlit.log") as url, chromium_page() as page:
                 frames = Frames()

@@ -54,7 +54,10 @@ def main() -> None:
     results: dict[int, list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp, EmulatorServer(EmulatorConfig(api_key="bench-log-key")) as emulator:
         os.environ.update(
-            HONEYHIVE_API_KEY=emulator.api_key, HONEYHIVE_BASE_URL=emulator.url, HIVE_REVIEW_REVIEWER=REVIEWER
+            HONEYHIVE_API_KEY=emulator.api_key,
+            HONEYHIVE_API="tasks",
+            HONEYHIVE_BASE_URL=emulator.url,
+            HIVE_REVIEW_REVIEWER=REVIEWER,
         )
         os.chdir(tmp)  # AppTest reads .streamlit/secrets.toml relative to the working directory
         for rows in sizes:

@@ -21,6 +21,11 @@ from honeyhive_api import DEFAULT_BASE_URL
 
 API_KEY: Final = "HONEYHIVE_API_KEY"
 BASE_URL: Final = "HONEYHIVE_BASE_URL"
+API: Final = "HONEYHIVE_API"
+MODEL_BASE_URL: Final = "HIVE_REVIEW_MODEL_BASE_URL"
+MODEL_API_KEY: Final = "HIVE_REVIEW_MODEL_API_KEY"
+MODEL: Final = "HIVE_REVIEW_MODEL"
+OPENAI_API_KEY: Final = "OPENAI_API_KEY"
 REVIEWER: Final = "HIVE_REVIEW_REVIEWER"
 DATABASE_URL: Final = "HIVE_REVIEW_DATABASE_URL"
 LABELS: Final = "HIVE_REVIEW_LABELS"
@@ -37,6 +42,9 @@ MAX_BATCH_CONCURRENCY: Final = 32
 EMULATOR_PROVIDERS: Final = ("local", "openai", "offline")
 
 KeySource = Literal["secrets", "environment", "sidebar", "emulator"]
+ApiChoice = Literal["auto", "current", "tasks"]
+API_CHOICES: Final[tuple[ApiChoice, ...]] = ("auto", "current", "tasks")
+ENVIRONMENTS: Final = ("prod", "staging", "dev")
 Number = TypeVar("Number", int, float)
 
 
@@ -111,6 +119,8 @@ class ConnectionSettings:
     base_url: str
     key_source: KeySource
     api_key: str = field(repr=False)
+    # Which HoneyHive API to speak: "auto" probes once per connection (current first, then tasks).
+    api: ApiChoice = "auto"
     # Names the connection in the feedback queue: set for the local emulator, whose key is new at
     # every start while its database (and so what was rated on it) stays.
     stable_id: str | None = None
@@ -144,14 +154,46 @@ def resolve_connection(
     *,
     sidebar_key: str = "",
     sidebar_base_url: str = "",
+    sidebar_api: str = "",
 ) -> ConnectionSettings | None:
     """The connection to use, or ``None`` when no key is configured (then the emulator is started)."""
+    api = api_choice(secrets, environ, sidebar_api)
     configured_url = configured_value(BASE_URL, secrets, environ)
     base_url = configured_url[0] if configured_url else (sidebar_base_url.strip() or DEFAULT_BASE_URL)
     configured_key = configured_value(API_KEY, secrets, environ)
     if configured_key is not None:
         key, source = configured_key
-        return ConnectionSettings(base_url=base_url, api_key=key, key_source=source)  # type: ignore[arg-type]
+        return ConnectionSettings(base_url=base_url, api_key=key, key_source=source, api=api)  # type: ignore[arg-type]
     if sidebar_key.strip():
-        return ConnectionSettings(base_url=base_url, api_key=sidebar_key.strip(), key_source="sidebar")
+        return ConnectionSettings(base_url=base_url, api_key=sidebar_key.strip(), key_source="sidebar", api=api)
     return None
+
+
+def api_choice(secrets: Mapping[str, object], environ: Mapping[str, str], sidebar_api: str = "") -> ApiChoice:
+    """``HONEYHIVE_API`` from secrets, the environment, then the sidebar; ``auto`` when none."""
+    configured = configured_value(API, secrets, environ)
+    value = (configured[0] if configured else sidebar_api.strip()).lower() or "auto"
+    if value not in API_CHOICES:
+        raise SettingsError(f"{API} is {value!r}: it must be one of {', '.join(API_CHOICES)} (auto detects it).")
+    return value  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class ModelEndpointSettings:
+    """The OpenAI-compatible endpoint that runs prompts for the current API (HoneyHive has no proxy
+    any more). The key follows every rule of the HoneyHive key: never shown, logged or exported."""
+
+    base_url: str
+    api_key: str = field(repr=False)
+    model: str | None = None  # overrides the model each configuration names
+
+
+def resolve_model_endpoint(secrets: Mapping[str, object], environ: Mapping[str, str]) -> ModelEndpointSettings | None:
+    """``HIVE_REVIEW_MODEL_BASE_URL`` (+ ``HIVE_REVIEW_MODEL_API_KEY``, else ``OPENAI_API_KEY``, and an
+    optional ``HIVE_REVIEW_MODEL``) from secrets, then the environment; ``None`` when not configured."""
+    base_url = configured_value(MODEL_BASE_URL, secrets, environ)
+    if base_url is None:
+        return None
+    key = configured_value(MODEL_API_KEY, secrets, environ) or configured_value(OPENAI_API_KEY, secrets, environ)
+    model = configured_value(MODEL, secrets, environ)
+    return ModelEndpointSettings(base_url=base_url[0], api_key=key[0] if key else "", model=model[0] if model else None)

@@ -43,6 +43,9 @@ def studio_env(emulator, tmp_path, monkeypatch):
     """Point the studio at a test emulator and a fresh SQLite file, through the real settings path
     (environment variables), as a user would configure it."""
     monkeypatch.setenv("HONEYHIVE_API_KEY", emulator.api_key)
+    # The task API (the product note's proxy): these flows check its routes. current_studio_env runs
+    # the same studio on HoneyHive's current API.
+    monkeypatch.setenv("HONEYHIVE_API", "tasks")
     monkeypatch.setenv("HONEYHIVE_BASE_URL", emulator.url)
     monkeypatch.setenv("HIVE_REVIEW_DATABASE_URL", f"sqlite:///{tmp_path / 'sessions.sqlite3'}")
     monkeypatch.setenv("HIVE_REVIEW_REVIEWER", "qa-alice")

@@ -118,7 +118,9 @@ def choose_option(page, label: str, option: str) -> None:  # type: ignore[no-unt
 
 
 @contextmanager
-def live_studio(tmp: Path, *, reviewer: str, api_key: str, **emulator: Any) -> Iterator[tuple[str, Any]]:
+def live_studio(
+    tmp: Path, *, reviewer: str, api_key: str, api: str = "tasks", **emulator: Any
+) -> Iterator[tuple[str, Any]]:
     """An emulator (offline provider, SQLite in ``tmp``) and ``streamlit run app.py`` configured for
     it through the environment, as a user would; yields the studio's URL and the emulator."""
     from honeyhive_api.emulator import EmulatorConfig, EmulatorServer
@@ -127,6 +129,7 @@ def live_studio(tmp: Path, *, reviewer: str, api_key: str, **emulator: Any) -> I
     with EmulatorServer(config) as server:
         env = {
             "HONEYHIVE_API_KEY": server.api_key,
+            "HONEYHIVE_API": api,
             "HONEYHIVE_BASE_URL": server.url,
             "HIVE_REVIEW_DATABASE_URL": f"sqlite:///{tmp / 'sessions.sqlite3'}",
             "HIVE_REVIEW_REVIEWER": reviewer,

@@ -1,69 +1,35 @@
-"""The sidebar connection panel: which HoneyHive, which reviewer, which review session.
+"""The sidebar connection panel: which HoneyHive, which of its two APIs, which model endpoint, who is
+reviewing and in which review session.
 
 Drawn by ``studio.py`` on every run, before the page, so every page gets the same ``Studio``.
+Every failure is a message that names the problem and the fix; server text is shown as text.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import streamlit as st
 
 from hive_review import settings as cfg
-from hive_review.feedback.ratings import Rating
-from hive_review.feedback.worker import FeedbackOutbox
 from hive_review.local_emulator import LocalEmulator
 from hive_review.log.store import LogStore, ReviewSession
 from hive_review.safe_text import escape_markdown
-from hive_review.stores import Stores
 from honeyhive_api import (
     APIConnectionError,
     AuthenticationError,
     HoneyHiveClient,
     HoneyHiveError,
     InvalidBaseURLError,
-    Prompt,
-    Task,
+    UnsupportedAPIError,
     redact_url,
 )
-from ui import services
+from ui import services, text
+from ui.context import Studio
 from ui.state import Keys
 
-
-@dataclass(frozen=True)
-class Studio:
-    """What a page needs to work: the settings, the connection, the stores, and who is reviewing."""
-
-    settings: cfg.StudioSettings
-    connection: cfg.ConnectionSettings
-    client: HoneyHiveClient
-    stores: Stores
-    outbox: FeedbackOutbox
-    reviewer: str
-    source: str
-    session: ReviewSession
-    emulator: LocalEmulator | None
-
-    @property
-    def log(self) -> LogStore:
-        return self.stores.log
-
-    def tasks(self) -> list[Task]:
-        return services.list_tasks(self.connection.fingerprint, self.client)
-
-    def prompts(self, task: str) -> list[Prompt]:
-        return services.list_prompts(self.connection.fingerprint, task, self.client)
-
-    def save_rating(self, generation_id: str, rating: Rating) -> str:
-        """Commit the rating (and queue its delivery on this connection), then wake the outbox."""
-        rating_id = self.stores.feedback.save_rating(
-            generation_id, rating, reviewer=self.reviewer, connection_id=self.connection.connection_id
-        )
-        self.outbox.wake()
-        return rating_id
+API_LABELS = {"current": "current API (configurations, events)", "tasks": "task API (the proxy)"}
 
 
 def read_secrets() -> Mapping[str, object]:
@@ -75,13 +41,24 @@ def read_secrets() -> Mapping[str, object]:
 
 
 def _connection_settings(settings: cfg.StudioSettings) -> tuple[cfg.ConnectionSettings, LocalEmulator | None]:
-    configured = cfg.resolve_connection(read_secrets(), os.environ)
+    secrets = read_secrets()
+    configured = cfg.resolve_connection(secrets, os.environ)
     with st.sidebar.expander("HoneyHive connection", expanded=configured is None):
+        api_configured = cfg.configured_value(cfg.API, secrets, os.environ)
+        sidebar_api = ""
+        if api_configured is None:
+            sidebar_api = st.selectbox(
+                "HoneyHive API",
+                cfg.API_CHOICES,
+                key=Keys.API_CHOICE,
+                help="auto asks HoneyHive once: GET /v1/configurations (today's API), else GET /tasks "
+                "(the task API of older deployments). HONEYHIVE_API sets it for everyone.",
+            )
         if configured is not None:
             where = "Streamlit secrets" if configured.key_source == "secrets" else "the environment"
             st.caption(f"API key: set in {where} (hidden).")
-            st.caption(f"Base URL: {escape_markdown(redact_url(configured.base_url))}")
-            return configured, None
+            st.caption(f"Base URL: {text.code(redact_url(configured.base_url))}")
+            return cfg.resolve_connection(secrets, os.environ, sidebar_api=sidebar_api) or configured, None
         sidebar_key = st.text_input(
             "HoneyHive API key",
             type="password",
@@ -90,35 +67,44 @@ def _connection_settings(settings: cfg.StudioSettings) -> tuple[cfg.ConnectionSe
             "or put it in .streamlit/secrets.toml, so it never passes through the browser.",
         )
         sidebar_url = st.text_input("Base URL", value=cfg.DEFAULT_BASE_URL, key=Keys.BASE_URL_INPUT)
-        typed = cfg.resolve_connection({}, {}, sidebar_key=sidebar_key, sidebar_base_url=sidebar_url)
+        typed = cfg.resolve_connection(
+            {}, {}, sidebar_key=sidebar_key, sidebar_base_url=sidebar_url, sidebar_api=sidebar_api
+        )
         if typed is not None:
             return typed, None
     emulator = services.emulator_for(settings)
-    return emulator.connection, emulator
+    connection = emulator.connection
+    choice = cfg.api_choice(secrets, os.environ, sidebar_api)
+    return cfg.ConnectionSettings(
+        base_url=connection.base_url,
+        key_source=connection.key_source,
+        api_key=connection.api_key,
+        api=choice,
+        stable_id=connection.stable_id,
+    ), emulator
 
 
-def _check_connection(studio_client: HoneyHiveClient, connection: cfg.ConnectionSettings) -> list[Task] | None:
-    """List the tasks once; a bad key or an unreachable URL becomes a message with the fix."""
-    try:
-        return services.list_tasks(connection.fingerprint, studio_client)
-    except AuthenticationError:
+def _show_failure(exc: HoneyHiveError, connection: cfg.ConnectionSettings) -> None:
+    """A failed first contact with HoneyHive, as a message with the fix."""
+    where = text.code(redact_url(connection.base_url))
+    if isinstance(exc, AuthenticationError):
         st.error(
             "**HoneyHive rejected the API key (401).** Check `HONEYHIVE_API_KEY` in "
             "`.streamlit/secrets.toml` or the environment, or the key typed in the sidebar. "
             "You find your key in HoneyHive under *Settings > Account*.",
             icon=":material/key_off:",
         )
-    except APIConnectionError as exc:
+    elif isinstance(exc, APIConnectionError):
         st.error(
-            f"**Cannot reach HoneyHive at {escape_markdown(redact_url(connection.base_url))}.** "
-            f"{escape_markdown(exc.message)} "
+            f"**Cannot reach HoneyHive at {where}.** {escape_markdown(exc.message)} "
             "Check `HONEYHIVE_BASE_URL` (default https://api.honeyhive.ai), or clear the API key to use "
             "the local emulator.",
             icon=":material/cloud_off:",
         )
-    except HoneyHiveError as exc:
+    elif isinstance(exc, UnsupportedAPIError):
+        st.error(f"**Which HoneyHive API?** {escape_markdown(exc.message)}", icon=":material/help:")
+    else:
         st.error(f"**HoneyHive answered with an error.** {escape_markdown(exc.message)}", icon=":material/error:")
-    return None
 
 
 def _review_session(store: LogStore, reviewer: str) -> ReviewSession:
@@ -149,19 +135,57 @@ def _review_session(store: LogStore, reviewer: str) -> ReviewSession:
     return current
 
 
+def _model_endpoint(
+    connection: cfg.ConnectionSettings, emulator: LocalEmulator | None
+) -> cfg.ModelEndpointSettings | None:
+    """The configured model endpoint; with the local emulator and none configured, the emulator's own
+    OpenAI-compatible endpoint (so the current flow runs offline end to end)."""
+    configured = cfg.resolve_model_endpoint(read_secrets(), os.environ)
+    if configured is not None or emulator is None:
+        return configured
+    return cfg.ModelEndpointSettings(base_url=f"{connection.base_url}/v1", api_key=connection.api_key)
+
+
 def render_connection_panel(settings: cfg.StudioSettings) -> Studio | None:
     """Draw the sidebar; ``None`` (after showing why) when HoneyHive cannot be used."""
-    connection, emulator = _connection_settings(settings)
+    try:
+        connection, emulator = _connection_settings(settings)
+    except cfg.SettingsError as problem:
+        st.error(escape_markdown(str(problem)), icon=":material/settings_alert:")
+        return None
     if emulator is not None:
         st.sidebar.success(
-            f"**Local HoneyHive emulator** · model `{emulator.model}`",
+            f"**Local HoneyHive emulator** at {text.code(connection.base_url)} · model {text.code(emulator.model)}",
             icon=":material/science:",
         )
     try:
-        client = services.client_for(connection, settings)
+        honeyhive: HoneyHiveClient = services.client_for(connection, settings)
     except InvalidBaseURLError as problem:  # e.g. a key pasted into the URL: refused, never shown
         st.error(escape_markdown(str(problem)), icon=":material/link_off:")
         return None
+    try:
+        api = services.detected_api(connection.fingerprint, connection.api, honeyhive)
+    except HoneyHiveError as exc:
+        _show_failure(exc, connection)
+        return None
+    environment = None
+    model = _model_endpoint(connection, emulator)
+    with st.sidebar:
+        st.caption(f"Speaking HoneyHive's {API_LABELS[api]}" + (" (detected)" if connection.api == "auto" else ""))
+        if api == "current":
+            environment = st.selectbox(
+                "Environment",
+                cfg.ENVIRONMENTS,
+                key=Keys.ENVIRONMENT,
+                help="The configuration deployed to this environment is what runs by default.",
+            )
+            if model is None:
+                st.warning(
+                    "No model endpoint is configured, so prompts cannot run here: set "
+                    "HIVE\\_REVIEW\\_MODEL\\_BASE\\_URL (and HIVE\\_REVIEW\\_MODEL\\_API\\_KEY). "
+                    "Reviewing logged events works without it.",
+                    icon=":material/power_off:",
+                )
     reviewer = st.sidebar.text_input(
         "Reviewer id",
         value=settings.reviewer or "anonymous",
@@ -169,35 +193,29 @@ def render_connection_panel(settings: cfg.StudioSettings) -> Studio | None:
         help="Sent with every generation (user_properties.user_id) and every rating.",
     ).strip()
     source = st.sidebar.text_input("Source", value=cfg.SOURCE_DEFAULT, key=Keys.SOURCE).strip()
-    if _check_connection(client, connection) is None:
-        return None
     if not reviewer:
         st.warning("Enter a **reviewer id** in the sidebar: every rating is sent with it.")
         return None
     stores = services.stores(settings.database_url)
     session = _review_session(stores.log, reviewer)
-    return Studio(
+    backend = services.backend_for(connection, settings, api, honeyhive, model, environment, session.id)
+    studio = Studio(
         settings=settings,
         connection=connection,
-        client=client,
+        api=api,
+        environment=environment,
+        honeyhive=honeyhive,
+        client=backend,
         stores=stores,
-        outbox=services.outbox_for(connection, settings),
+        outbox=services.outbox_for(connection, settings, api),
         reviewer=reviewer,
         source=source or cfg.SOURCE_DEFAULT,
         session=session,
         emulator=emulator,
     )
-
-
-# The studio of the run in progress. studio.py sets it before running the page; Streamlit runs a
-# session's script in one thread, so a thread-local holds exactly this run's studio.
-_current = threading.local()
-
-
-def set_current_studio(studio: Studio | None) -> None:
-    _current.studio = studio
-
-
-def current_studio_or_none() -> Studio | None:
-    """The studio studio.py built for this run, if studio.py is running this page."""
-    return getattr(_current, "studio", None)
+    try:
+        studio.tasks()
+    except HoneyHiveError as exc:
+        _show_failure(exc, connection)
+        return None
+    return studio

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.connection import Studio, current_studio_or_none
+from ui.context import Studio, current_studio_or_none
 
 ENTRY_POINT = Path(__file__).resolve().parent.parent / "studio.py"
 

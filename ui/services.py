@@ -6,17 +6,23 @@ fingerprint of the connection (never by the key itself), the stores by their dat
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import threading
+from typing import Literal
 
 import pandas as pd
 import streamlit as st
 
+from hive_review.backends.current import CurrentBackend
+from hive_review.backends.model_endpoint import ModelEndpoint
+from hive_review.backends.tasks import TasksBackend
 from hive_review.feedback.worker import FeedbackOutbox
 from hive_review.local_emulator import LocalEmulator, start_local_emulator
+from hive_review.ports import FeedbackSender, ReviewBackend
 from hive_review.runs.batch import BatchRunner
-from hive_review.settings import ConnectionSettings, StudioSettings
+from hive_review.settings import ConnectionSettings, ModelEndpointSettings, StudioSettings
 from hive_review.stores import Stores, open_stores
 from honeyhive_api import HoneyHiveClient, Prompt, Task
 
@@ -59,27 +65,96 @@ def client_for(connection: ConnectionSettings, studio_settings: StudioSettings) 
     return _client(connection.fingerprint, connection.base_url, connection.api_key, studio_settings.timeout)
 
 
+@st.cache_resource(show_spinner="Asking HoneyHive which API it speaks…")
+def _detected_api(fingerprint: str, choice: str, _client: HoneyHiveClient) -> Literal["current", "tasks"]:
+    del fingerprint  # the cache key: once per connection
+    if choice in ("current", "tasks"):
+        return choice  # type: ignore[return-value]
+    return _client.detect_api()
+
+
+def detected_api(fingerprint: str, choice: str, client: HoneyHiveClient) -> Literal["current", "tasks"]:
+    """The API this connection speaks: the one chosen, or with ``auto`` the one HoneyHive answers
+    (asked once per connection and process; a failure is not cached, so the next run asks again)."""
+    return _detected_api(fingerprint, choice, client)
+
+
+def feedback_sender(api: str, client: HoneyHiveClient) -> FeedbackSender:
+    """What delivers feedback: ``POST /feedback`` (task API) or ``PUT /events`` (current API)."""
+    return CurrentBackend(client, None, session_name="feedback") if api == "current" else TasksBackend(client)
+
+
 @st.cache_resource(show_spinner=False)
-def _outbox(connection_id: str, database_url: str, _client: HoneyHiveClient) -> FeedbackOutbox:
+def _outbox(connection_id: str, database_url: str, api: str, _client: HoneyHiveClient) -> FeedbackOutbox:
     # One outbox per connection and database: it sends only what was rated on its connection.
-    outbox = FeedbackOutbox(stores(database_url).feedback, _client, connection_id=connection_id)
+    outbox = FeedbackOutbox(stores(database_url).feedback, feedback_sender(api, _client), connection_id=connection_id)
     outbox.start()  # delivers whatever an earlier run left pending
     return outbox
 
 
-def outbox_for(connection: ConnectionSettings, studio_settings: StudioSettings) -> FeedbackOutbox:
-    return _outbox(connection.connection_id, studio_settings.database_url, client_for(connection, studio_settings))
+def outbox_for(connection: ConnectionSettings, studio_settings: StudioSettings, api: str) -> FeedbackOutbox:
+    client = client_for(connection, studio_settings)
+    return _outbox(connection.connection_id, studio_settings.database_url, api, client)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _backend(
+    fingerprint: str,
+    api: str,
+    environment: str | None,
+    session_id: str,
+    model_key: str,
+    _client: HoneyHiveClient,
+    _model: ModelEndpointSettings | None,
+    timeout: float,
+) -> ReviewBackend:
+    # One backend per connection, environment and review session: the current API logs every run
+    # of a review session into one HoneyHive session.
+    del fingerprint, model_key
+    if api == "tasks":
+        return TasksBackend(_client)
+    endpoint = (
+        None if _model is None else ModelEndpoint(base_url=_model.base_url, api_key=_model.api_key, timeout=timeout)
+    )
+    model_override = _model.model if _model is not None else None
+    return CurrentBackend(
+        _client,
+        endpoint,
+        environment=environment or "prod",
+        session_name=f"Hive Review {session_id}",
+        model_override=model_override,
+    )
+
+
+def backend_for(
+    connection: ConnectionSettings,
+    studio_settings: StudioSettings,
+    api: str,
+    client: HoneyHiveClient,
+    model: ModelEndpointSettings | None,
+    environment: str | None,
+    session_id: str,
+) -> ReviewBackend:
+    """The backend that runs prompts for this connection, in the API it speaks."""
+    model_key = (
+        ""
+        if model is None
+        else hashlib.sha256(f"{model.base_url}\0{model.api_key}\0{model.model}".encode()).hexdigest()[:16]
+    )
+    return _backend(
+        connection.fingerprint, api, environment, session_id, model_key, client, model, studio_settings.timeout
+    )
 
 
 @st.cache_data(ttl=CATALOG_TTL_SECONDS, show_spinner="Loading tasks…")
-def list_tasks(fingerprint: str, _client: HoneyHiveClient) -> list[Task]:
-    del fingerprint
+def list_tasks(catalog_key: str, _client: ReviewBackend) -> list[Task]:
+    del catalog_key
     return _client.list_tasks()
 
 
 @st.cache_data(ttl=CATALOG_TTL_SECONDS, show_spinner=False)
-def list_prompts(fingerprint: str, task: str, _client: HoneyHiveClient) -> list[Prompt]:
-    del fingerprint
+def list_prompts(catalog_key: str, task: str, _client: ReviewBackend) -> list[Prompt]:
+    del catalog_key
     return _client.list_prompts(task)
 
 

@@ -15,7 +15,7 @@ import os
 from collections.abc import AsyncIterator
 from typing import Any
 
-from hive_review.settings import SettingsError, resolve_connection
+from hive_review.settings import SettingsError, api_choice, resolve_connection
 from ui import services
 from ui.connection import read_secrets
 
@@ -24,10 +24,13 @@ log = logging.getLogger(__name__)
 
 def start_delivery() -> None:
     settings = services.settings()
-    connection = resolve_connection(read_secrets(), os.environ)
+    secrets = read_secrets()
+    connection = resolve_connection(secrets, os.environ)
     if connection is None:
         connection = services.emulator_for(settings).connection
-    services.outbox_for(connection, settings)
+    client = services.client_for(connection, settings)
+    api = services.detected_api(connection.fingerprint, api_choice(secrets, os.environ), client)
+    services.outbox_for(connection, settings, api)
 
 
 @contextlib.asynccontextmanager

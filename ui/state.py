@@ -13,6 +13,8 @@ from enum import StrEnum
 
 class Keys(StrEnum):
     API_KEY_INPUT = "connection.api_key"
+    API_CHOICE = "connection.api"
+    ENVIRONMENT = "connection.environment"
     BASE_URL_INPUT = "connection.base_url"
     REVIEWER = "connection.reviewer"
     SOURCE = "connection.source"

@@ -41,6 +41,7 @@ def canary_studio(emulator_factory, tmp_path, monkeypatch):
     canary = f"hh-canary-{secrets.token_hex(12)}"
     emulator = emulator_factory(api_key=canary)
     monkeypatch.setenv("HONEYHIVE_API_KEY", canary)
+    monkeypatch.setenv("HONEYHIVE_API", "tasks")
     monkeypatch.setenv("HONEYHIVE_BASE_URL", emulator.url)
     monkeypatch.setenv("HIVE_REVIEW_DATABASE_URL", f"sqlite:///{tmp_path / 'sessions.sqlite3'}")
     monkeypatch.setenv("HIVE_REVIEW_REVIEWER", "qa-canary")

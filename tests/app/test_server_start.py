@@ -18,6 +18,7 @@ def test_pending_ratings_are_delivered_when_the_server_starts_with_no_page_open(
     database_url = f"sqlite:///{tmp_path / 'sessions.sqlite3'}"
     env = {
         "HONEYHIVE_API_KEY": emulator.api_key,
+        "HONEYHIVE_API": "tasks",  # the ratings below are on task-API generations
         "HONEYHIVE_BASE_URL": emulator.url,
         "HIVE_REVIEW_DATABASE_URL": database_url,
         "HIVE_REVIEW_REVIEWER": "qa-restart",

@@ -107,7 +107,12 @@ def test_killing_the_app_while_ratings_are_in_flight_loses_nothing_and_doubles_n
     generation_ids = _log_generations(emulator, store, 120)
     _admin(emulator, "PUT", "/_emulator/faults", json={"latency_ms": 300})
 
-    env = {**os.environ, "HONEYHIVE_API_KEY": emulator.api_key, "HONEYHIVE_BASE_URL": emulator.url}
+    env = {
+        **os.environ,
+        "HONEYHIVE_API_KEY": emulator.api_key,
+        "HONEYHIVE_BASE_URL": emulator.url,
+        "HONEYHIVE_API": "tasks",
+    }
     rater = subprocess.Popen(
         [sys.executable, str(ROOT / "tests" / "drill_rater.py"), database_url],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
@@ -136,6 +141,7 @@ def test_killing_the_app_while_ratings_are_in_flight_loses_nothing_and_doubles_n
     # Start the app again, on the same database: its outbox delivers what was left.
     _admin(emulator, "PUT", "/_emulator/faults", json={"latency_ms": 0})
     monkeypatch.setenv("HONEYHIVE_API_KEY", emulator.api_key)
+    monkeypatch.setenv("HONEYHIVE_API", "tasks")
     monkeypatch.setenv("HONEYHIVE_BASE_URL", emulator.url)
     monkeypatch.setenv("HIVE_REVIEW_DATABASE_URL", database_url)
     monkeypatch.setenv("HIVE_REVIEW_REVIEWER", "qa-drill")
