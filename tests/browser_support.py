@@ -119,7 +119,13 @@ def choose_option(page, label: str, option: str) -> None:  # type: ignore[no-unt
 
 @contextmanager
 def live_studio(
-    tmp: Path, *, reviewer: str, api_key: str, api: str = "tasks", **emulator: Any
+    tmp: Path,
+    *,
+    reviewer: str,
+    api_key: str,
+    api: str = "tasks",
+    extra_env: dict[str, str] | None = None,
+    **emulator: Any,
 ) -> Iterator[tuple[str, Any]]:
     """An emulator (offline provider, SQLite in ``tmp``) and ``streamlit run app.py`` configured for
     it through the environment, as a user would; yields the studio's URL and the emulator."""
@@ -134,5 +140,9 @@ def live_studio(
             "HIVE_REVIEW_DATABASE_URL": f"sqlite:///{tmp / 'sessions.sqlite3'}",
             "HIVE_REVIEW_REVIEWER": reviewer,
         }
+        if api != "tasks":  # the current API runs prompts on a model endpoint: the emulator's own
+            env["HIVE_REVIEW_MODEL_BASE_URL"] = f"{server.url}/v1"
+            env["HIVE_REVIEW_MODEL_API_KEY"] = server.api_key
+        env.update(extra_env or {})
         with streamlit_server(env, tmp / "streamlit.log") as url:
             yield url, server

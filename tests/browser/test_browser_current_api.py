@@ -1,0 +1,78 @@
+"""Today's HoneyHive in Debian's chromium: the studio detects the current API, runs the prompt
+deployed to an environment on the model endpoint, logs it as an event, and the reviewer's rating
+arrives as feedback on that event (``GET /v1/events/{id}``)."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from browser_support import choose_option, chromium_page, live_studio, open_app, wait_for_app_run
+
+pytestmark = pytest.mark.browser
+TASK = "Sandbox - Email Writer"
+
+
+def _event(emulator, event_id: str) -> dict:
+    answer = requests.get(
+        f"{emulator.url}/v1/events/{event_id}", headers={"Authorization": f"Bearer {emulator.api_key}"}, timeout=5
+    )
+    answer.raise_for_status()
+    return answer.json()["event"]
+
+
+def test_pick_fill_run_rate_and_the_feedback_is_on_the_event(tmp_path):
+    with (
+        live_studio(tmp_path, reviewer="qa-dana", api_key="browser-current-key", api="auto") as (url, emulator),
+        chromium_page() as page,
+    ):
+        open_app(page, url)
+        page.get_by_test_id("stSidebar").get_by_text("current API (configurations, events) (detected)").wait_for()
+        choose_option(page, "Environment", "staging")
+        choose_option(page, "Task", TASK)
+        page.get_by_role("textbox", name="topic").fill("the new parking rules")
+        page.get_by_role("textbox", name="tone").fill("plain")
+        page.get_by_role("button", name="Run").click()
+        wait_for_app_run(page)
+        page.get_by_test_id("stCode").filter(has_text="the new parking rules").first.wait_for()
+
+        page.get_by_role("radio", name="Thumbs down").click()
+        wait_for_app_run(page)
+        page.get_by_role("radio", name="2 out of 5 stars").click()
+        wait_for_app_run(page)
+        page.get_by_role("button", name="Submit rating").click()
+        wait_for_app_run(page)
+        page.get_by_text("Rating delivered to HoneyHive").wait_for(timeout=20_000)
+        event_id = page.get_by_text("Generation id").first.inner_text().split()[-1]
+        assert emulator.api_key not in page.url and emulator.api_key not in page.content()
+
+        event = _event(emulator, event_id)
+        assert event["event_type"] == "model"
+        assert event["inputs"]["topic"] == "the new parking rules"
+        assert event["config"]["env"] == "staging" or "staging" in event["config"]["env"]
+        feedback = event["feedback"]
+        assert (feedback["accepted"], feedback["rating"], feedback["reviewer"]) == (False, 2, "qa-dana")
+
+
+def test_the_event_log_reaches_honeyhive_once_per_run(tmp_path):
+    with (
+        live_studio(tmp_path, reviewer="qa-erin", api_key="browser-current-key2", api="current") as (url, emulator),
+        chromium_page() as page,
+    ):
+        open_app(page, url)
+        choose_option(page, "Task", TASK)
+        page.get_by_role("textbox", name="topic").fill("one event only")
+        page.get_by_role("textbox", name="tone").fill("dry")
+        page.get_by_role("button", name="Run").click()
+        wait_for_app_run(page)
+        page.get_by_test_id("stCode").filter(has_text="one event only").first.wait_for()
+        event_id = page.get_by_text("Generation id").first.inner_text().split()[-1]
+        found = requests.post(
+            f"{emulator.url}/v1/events/export",
+            json={
+                "filters": [{"field": "inputs.topic", "operator": "is", "value": "one event only", "type": "string"}]
+            },
+            headers={"Authorization": f"Bearer {emulator.api_key}"},
+            timeout=5,
+        ).json()["events"]
+        # The event is logged before the page shows the run: exactly one, with the id the page shows.
+        assert [event["event_id"] for event in found] == [event_id]
