@@ -29,6 +29,7 @@ from ui import services, text
 from ui.context import Studio
 from ui.state import Keys
 
+REVIEWER_PARAM = "reviewer"  # in the page address: a reload keeps who is reviewing
 API_LABELS = {"current": "current API (configurations, events)", "tasks": "task API (the proxy)"}
 
 
@@ -135,6 +136,22 @@ def _review_session(store: LogStore, reviewer: str) -> ReviewSession:
     return current
 
 
+def _reviewer(settings: cfg.StudioSettings) -> str:
+    """The reviewer id: asked for on first use (never a silent "anonymous"), prefilled from
+    ``HIVE_REVIEW_REVIEWER`` or the page address, and kept in the address so a reload keeps it."""
+    remembered = st.query_params.get(REVIEWER_PARAM, "") or settings.reviewer
+    reviewer = st.sidebar.text_input(
+        "Reviewer id",
+        value=remembered,
+        key=Keys.REVIEWER,
+        placeholder="your name or e-mail",
+        help="Sent with every generation (user_properties.user_id) and every rating.",
+    ).strip()
+    if reviewer and st.query_params.get(REVIEWER_PARAM) != reviewer:
+        st.query_params[REVIEWER_PARAM] = reviewer
+    return reviewer
+
+
 def _model_endpoint(
     connection: cfg.ConnectionSettings, emulator: LocalEmulator | None
 ) -> cfg.ModelEndpointSettings | None:
@@ -186,15 +203,14 @@ def render_connection_panel(settings: cfg.StudioSettings) -> Studio | None:
                     "Reviewing logged events works without it.",
                     icon=":material/power_off:",
                 )
-    reviewer = st.sidebar.text_input(
-        "Reviewer id",
-        value=settings.reviewer or "anonymous",
-        key=Keys.REVIEWER,
-        help="Sent with every generation (user_properties.user_id) and every rating.",
-    ).strip()
+    reviewer = _reviewer(settings)
     source = st.sidebar.text_input("Source", value=cfg.SOURCE_DEFAULT, key=Keys.SOURCE).strip()
     if not reviewer:
-        st.warning("Enter a **reviewer id** in the sidebar: every rating is sent with it.")
+        st.info(
+            "**Who is reviewing?** Enter your reviewer id (your name or e-mail) in the sidebar: every run "
+            "and rating is sent to HoneyHive with it, and your review sessions are found by it.",
+            icon=":material/badge:",
+        )
         return None
     stores = services.stores(settings.database_url)
     session = _review_session(stores.log, reviewer)

@@ -27,3 +27,15 @@ def test_a_key_in_the_base_url_is_refused_with_a_message_and_never_shown(studio_
     assert SECRET not in shown
     assert "HONEYHIVE_API_KEY" in shown.replace("\\", "")  # the fix: give the key as the key
     assert not at.title  # no page runs on a refused connection
+
+
+def test_the_reviewer_id_is_asked_for_on_first_use_never_anonymous(studio_env, monkeypatch):
+    monkeypatch.delenv("HIVE_REVIEW_REVIEWER")
+    at = studio_app()
+    at.run()
+    assert not at.exception
+    assert "Who is reviewing?" in texts(at)
+    assert not at.title  # no page, so nothing is run or rated as "anonymous"
+    at.sidebar.text_input(key="connection.reviewer").set_value("qa-zoe").run()
+    assert at.title[0].value == "Playground"
+    assert at.query_params["reviewer"] == ["qa-zoe"] or at.query_params["reviewer"] == "qa-zoe"
