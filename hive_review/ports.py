@@ -23,12 +23,6 @@ class Generator(Protocol):
     ) -> Generation: ...
 
 
-class GenerationLogger(Protocol):
-    """Logs a completion made elsewhere (ingest)."""
-
-    def log_generation(self, task: str, model: str, generation: str, **kwargs: object) -> Generation: ...
-
-
 class FeedbackSender(Protocol):
     """Delivers one feedback item (the outbox)."""
 
@@ -73,8 +67,6 @@ class ReviewBackend(Generator, FeedbackSender, Protocol):
         source: str | None = None,
     ) -> GenerationStreamLike: ...
 
-    # Spelled out rather than taken from ``GenerationLogger``: its ``**kwargs`` would let a
-    # backend accept fewer keywords than ingest sends.
     def log_generation(
         self,
         task: str,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from hive_review.log.entries import RunContext, entry_from_generation
+from hive_review.log import columns as col
+from hive_review.log.entries import LogEntry, RunContext, entry_from_generation
 from hive_review.log.store import LogStore
-from hive_review.ports import GenerationLogger
+from hive_review.ports import ReviewBackend
 from hive_review.runs.upload_rows import IngestRow
 from honeyhive_api import HoneyHiveError
 
@@ -19,7 +20,7 @@ class IngestResult:
 
 
 def ingest_completions(
-    client: GenerationLogger,
+    client: ReviewBackend,
     log: LogStore,
     rows: Sequence[IngestRow],
     *,
@@ -54,8 +55,6 @@ def ingest_completions(
         else:
             if not generation.model:
                 generation = generation.model_copy(update={"model": row.model})
-            if generation.latency is None and row.latency_ms is not None:
-                generation = generation.model_copy(update={"latency": row.latency_ms})
             context = RunContext(
                 session_id=session_id,
                 reviewer=reviewer,
@@ -64,9 +63,25 @@ def ingest_completions(
                 source=source,
                 batch_id=batch_id,
             )
-            entries.append(entry_from_generation(generation, context, inputs=row.inputs))
+            entries.append(_numbers_of_the_file(entry_from_generation(generation, context, inputs=row.inputs), row))
             result.logged += 1
         if on_progress is not None:
             on_progress(number, len(rows))
     log.add_entries(entries)
     return result
+
+
+def _numbers_of_the_file(entry: LogEntry, row: IngestRow) -> LogEntry:
+    """The latency and token counts of a completion made elsewhere are the file's: HoneyHive measured
+    nothing, it only echoes what it was sent, and answers 0 for what it was not sent (the emulator
+    does, for latency, each token count and cost). A number the file lacks stays missing, so that it
+    does not enter a median or a mean as 0. A cost is kept only with token counts to base it on."""
+    usage = row.usage or {}
+    return replace(
+        entry,
+        latency_ms=row.latency_ms,
+        prompt_tokens=usage.get(col.PROMPT_TOKENS),
+        completion_tokens=usage.get(col.COMPLETION_TOKENS),
+        total_tokens=usage.get(col.TOTAL_TOKENS),
+        cost=entry.cost if usage else None,
+    )
