@@ -6,7 +6,8 @@
 run: setup
 	.venv/bin/streamlit run app.py
 
-# Set up everything the tests need (incl. Debian's chromium) and run the whole suite.
+# Set up everything the tests need (incl. Debian's chromium and postgresql) and run the whole suite:
+# the database tests run on SQLite and on a PostgreSQL server the suite starts in a temp dir.
 test: setup-dev
 	.venv/bin/ruff check .
 	.venv/bin/pytest

@@ -2,11 +2,15 @@
 
 The session log, the feedback queue, batches and votes all live here, so a rating and its log row,
 or a vote and its two feedback items, are committed in one transaction. SQLite by default (a file
-in the user's data dir); any SQLAlchemy URL through ``HIVE_REVIEW_DATABASE_URL``.
+in the user's data dir); PostgreSQL (``postgresql+psycopg://…``) for a team whose studio processes
+share one database; any SQLAlchemy URL through ``HIVE_REVIEW_DATABASE_URL``. The schema is kept by
+the Alembic migrations in ``hive_review.migrations``.
 """
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,7 +39,11 @@ def make_engine(url: str) -> Engine:
     """An engine for the studio's database; for SQLite: WAL, a busy timeout, and write transactions
     that take the lock up front (concurrent writers wait instead of failing)."""
     if not url.startswith("sqlite"):
-        return sa.create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE // 4, max_overflow=POOL_SIZE)
+        parsed = sa.engine.make_url(url)
+        if parsed.drivername in ("postgresql", "postgres"):
+            # A plain postgresql:// would ask for psycopg2; psycopg 3 is the driver we install.
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return sa.create_engine(parsed, pool_pre_ping=True, pool_size=POOL_SIZE // 4, max_overflow=POOL_SIZE)
     database = sa.engine.make_url(url).database
     in_memory = database in (None, "", ":memory:")
     if not in_memory:
@@ -50,10 +58,10 @@ def make_engine(url: str) -> Engine:
         # Let SQLAlchemy's "begin" below decide when a transaction starts.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        if not in_memory:
-            cursor.execute("PRAGMA journal_mode=WAL")  # readers do not wait for the writer
-        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
+        if not in_memory:
+            _use_wal(cursor)  # readers do not wait for the writer
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")
@@ -62,6 +70,28 @@ def make_engine(url: str) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _use_wal(cursor: Any) -> None:
+    """Switch the file to WAL. Processes opening a new file together race to switch it, and SQLite
+    answers the loser "locked" at once, without waiting: ask again until the file is in WAL."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(0.01)
+
+
+class DatabaseError(Exception):
+    """The database cannot be used as it is; the message names the problem and the fix."""
+
+
+class SchemaTooNewError(DatabaseError):
+    """The database was migrated by a newer Hive Review than this one."""
 
 
 class Database:
@@ -93,21 +123,19 @@ class Database:
         with self.engine.begin() as own:
             yield own
 
-    def create_schema(self) -> None:
-        """Create missing tables, columns and indexes (a database made by an earlier version gets
-        the nullable columns added since)."""
-        metadata.create_all(self.engine)
-        with self.engine.begin() as db:
-            inspector = sa.inspect(db)  # on this connection: SQLite holds one writer at a time
-            for table in metadata.sorted_tables:
-                present = {column["name"] for column in inspector.get_columns(table.name)}
-                for column in table.columns:
-                    if column.name not in present:
-                        kind = column.type.compile(dialect=db.dialect)
-                        db.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
-        for table in metadata.sorted_tables:
-            for index in table.indexes:
-                index.create(self.engine, checkfirst=True)
+    def upgrade_schema(self) -> None:
+        """Migrate the database to this code's schema (Alembic, to head): a new database gets every
+        table, one made before migrations gets what it lacks. ``SchemaTooNewError`` when a newer Hive
+        Review migrated it, ``DatabaseError`` when it cannot be reached."""
+        from hive_review import migrations  # here: the migrations import this module
+
+        try:
+            migrations.upgrade(self.engine, self.key)
+        except sa.exc.OperationalError as exc:
+            raise DatabaseError(
+                f"Cannot open the database {self.key}: {exc.orig}. Check that it is running and that "
+                "HIVE_REVIEW_DATABASE_URL names it."
+            ) from exc
 
     def close(self) -> None:
         self.engine.dispose()

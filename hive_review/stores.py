@@ -24,7 +24,8 @@ class Stores:
 
 
 def open_stores(database_url: str) -> Stores:
-    """Open the database (creating what is missing of its schema) and every store on it."""
+    """Open the database, migrated to this code's schema, and every store on it. Raises
+    ``DatabaseError`` (``SchemaTooNewError`` for a database a newer Hive Review migrated)."""
     database = Database(database_url)
     log = LogStore(database)
     feedback = FeedbackQueue(database, log)
@@ -35,5 +36,9 @@ def open_stores(database_url: str) -> Stores:
         batches=BatchStore(database),
         votes=VoteStore(database, feedback),
     )
-    database.create_schema()  # after the imports above: every table is declared on the metadata
+    try:
+        database.upgrade_schema()
+    except Exception:
+        database.close()
+        raise
     return stores

@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from hive_review.db import Database, metadata
+from hive_review.feedback.claim_locks import free_generations
 from hive_review.feedback.ratings import Rating
 from hive_review.feedback.status import DeliveryKind, DeliveryState, FeedbackStatus
 from hive_review.log import columns as col
@@ -163,7 +164,9 @@ class FeedbackQueue:
         if generation_id is not None:
             condition = condition & (_outbox.generation_id == generation_id)
         with self.database.transaction() as db:
-            ids = set(db.execute(sa.select(_outbox.generation_id).where(condition)).scalars())
+            ids = sorted(set(db.execute(sa.select(_outbox.generation_id).where(condition)).scalars()))
+            self.log.lock_entries(db, ids)  # log rows before outbox items, as every write does
+            condition = condition & _outbox.generation_id.in_(ids)
             count = db.execute(
                 feedback_outbox.update()
                 .where(condition)
@@ -180,7 +183,7 @@ class FeedbackQueue:
         ones, and ones whose lease expired (their sender died). Items of a generation that has a
         live lease wait, so deliveries of one generation never overtake each other."""
         now = time.time()
-        live = sa.select(_outbox.generation_id).where(_outbox.lease_until > now, _outbox.lease_owner.is_not(None))
+        live = sa.and_(_outbox.lease_until > now, _outbox.lease_owner.is_not(None))
         due = sa.or_(
             sa.and_(_outbox.status == DeliveryState.PENDING, _outbox.next_attempt_at <= now),
             sa.and_(
@@ -193,7 +196,7 @@ class FeedbackQueue:
             .where(
                 due,
                 sa.or_(_outbox.connection_id == connection_id, _outbox.connection_id.is_(None)),
-                _outbox.generation_id.not_in(live),
+                _outbox.generation_id.not_in(sa.select(_outbox.generation_id).where(live)),
             )
             .order_by(_outbox.created_at)
             .limit(limit)
@@ -203,10 +206,14 @@ class FeedbackQueue:
                 # Several studio processes claim side by side, each skipping rows another has locked.
                 query = query.with_for_update(skip_locked=True, of=feedback_outbox)
             rows = db.execute(query).mappings().all()
+            # PostgreSQL: and none of a generation that another process is claiming at this moment.
+            free = free_generations(db, feedback_outbox, [row["generation_id"] for row in rows], live)
             claimed: list[Delivery] = []
             seen: set[str] = set()
             for row in rows:
                 if row["generation_id"] in seen:  # one item per generation in flight
+                    continue
+                if free is not None and row["generation_id"] not in free:
                     continue
                 taken = db.execute(
                     feedback_outbox.update()
@@ -274,6 +281,8 @@ class FeedbackQueue:
         The lease is released either way. Returns whether the outcome was recorded."""
         mine = (_outbox.id == delivery.id) & (_outbox.lease_owner == delivery.owner)
         with self.database.transaction() as db:
+            # The log row first, as an edit of the rating does: otherwise each waits for the other.
+            self.log.lock_entries(db, [delivery.generation_id])
             recorded = db.execute(
                 feedback_outbox.update().where(mine, _outbox.status == DeliveryState.SENDING).values(**values)
             ).rowcount

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
 from hive_review.db import Database
@@ -99,6 +100,12 @@ class LogStore:
             if tx.dialect.name == "sqlite":
                 # INSERT OR IGNORE: one statement, no read first (batch runs add rows from many threads).
                 added = tx.execute(log_entries.insert().prefix_with("OR IGNORE"), rows).rowcount
+            elif tx.dialect.name == "postgresql":
+                # ON CONFLICT: a row another process adds meanwhile is skipped, not a failed transaction.
+                insert = postgresql.insert(log_entries).on_conflict_do_nothing(index_elements=[col.GENERATION_ID])
+                new = set(tx.execute(insert.returning(log_entries.c[col.GENERATION_ID]), rows).scalars())
+                rows = [row for row in rows if row[col.GENERATION_ID] in new]
+                added = len(rows)
             else:
                 existing = self.existing_ids(tx, [row[col.GENERATION_ID] for row in rows])
                 rows = [row for row in rows if row[col.GENERATION_ID] not in existing]
@@ -135,12 +142,13 @@ class LogStore:
 
     @staticmethod
     def entry_for_update(db: Connection, generation_id: str) -> Mapping[str, Any]:
-        """The task and session of a generation about to be rated; ``KeyError`` when unknown."""
+        """The task and session of a generation about to be rated, its row locked (see
+        ``lock_entries``); ``KeyError`` when unknown."""
         entry = (
             db.execute(
-                sa.select(log_entries.c[col.TASK], log_entries.c[col.SESSION_ID]).where(
-                    log_entries.c[col.GENERATION_ID] == generation_id
-                )
+                sa.select(log_entries.c[col.TASK], log_entries.c[col.SESSION_ID])
+                .where(log_entries.c[col.GENERATION_ID] == generation_id)
+                .with_for_update()  # SQLite renders none: its writer lock covers the transaction
             )
             .mappings()
             .first()
@@ -148,6 +156,18 @@ class LogStore:
         if entry is None:
             raise KeyError(f"generation {generation_id!r} is not in the session log")
         return entry
+
+    @staticmethod
+    def lock_entries(db: Connection, generation_ids: Sequence[str]) -> None:
+        """Lock these log rows to the end of the transaction, in sorted order (PostgreSQL; on SQLite
+        the transaction holds the writer lock already). Every write that touches a generation's log
+        row and its outbox items takes the log row first, so no two of them wait on each other."""
+        if db.dialect.name != "postgresql":
+            return
+        ids = sorted(set(generation_ids))
+        for start in range(0, len(ids), _ID_CHUNK):
+            key = log_entries.c[col.GENERATION_ID]
+            db.execute(sa.select(key).where(key.in_(ids[start : start + _ID_CHUNK])).order_by(key).with_for_update())
 
     @staticmethod
     def update_entry(db: Connection, generation_id: str, values: Mapping[str, Any]) -> None:

@@ -49,6 +49,12 @@ def test_emulator_throughput() -> None:
     run_quick("emulator_throughput")
 
 
+@pytest.mark.slow
+def test_team_database() -> None:
+    # Starts its own PostgreSQL server (Debian's binaries), like the PostgreSQL variants of the tests.
+    run_quick("team_database")
+
+
 @pytest.mark.local_model
 def test_local_model() -> None:
     run_quick("local_model", timeout=280)

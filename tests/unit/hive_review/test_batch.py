@@ -1,5 +1,6 @@
 """Batch runs on their own: the store's items, the runner's cancel and resume, the rule for what may
-be run again, and the recorder that writes results. A real SQLite file; the emulator over HTTP."""
+be run again, and the recorder that writes results. A real SQLite file and a real PostgreSQL server;
+the emulator over HTTP."""
 
 from __future__ import annotations
 
@@ -35,8 +36,8 @@ def generations_at(emulator) -> int:
     return len(rows)
 
 
-def make_runner(emulator, tmp_path, **options):
-    stores = open_stores(f"sqlite:///{tmp_path / 'sessions.sqlite3'}")
+def make_runner(emulator, database_url, **options):
+    stores = open_stores(database_url)
     session = stores.log.create_session("qa-batch")
     batch = stores.batches.create_batch(session_id=session.id, task=TASK, rows=ROWS, variants=[], concurrency=4)
     client = HoneyHiveClient(emulator.api_key, emulator.url, timeout=10, max_retries=0)
@@ -44,8 +45,8 @@ def make_runner(emulator, tmp_path, **options):
     return stores, batch, runner
 
 
-def test_a_batch_runs_every_item_once_and_logs_each_result(emulator, tmp_path):
-    stores, batch, runner = make_runner(emulator, tmp_path)
+def test_a_batch_runs_every_item_once_and_logs_each_result(emulator, database_url):
+    stores, batch, runner = make_runner(emulator, database_url)
     runner.start()
     assert runner.wait(60)
     assert stores.batches.progress(batch.id)[DONE] == len(ROWS)
@@ -57,9 +58,9 @@ def test_a_batch_runs_every_item_once_and_logs_each_result(emulator, tmp_path):
     assert generations_at(emulator) == len(ROWS)
 
 
-def test_cancel_leaves_the_rest_queued_and_resume_finishes_exactly_the_rest(emulator, tmp_path):
+def test_cancel_leaves_the_rest_queued_and_resume_finishes_exactly_the_rest(emulator, database_url):
     set_faults(emulator, latency_ms=150)
-    stores, batch, runner = make_runner(emulator, tmp_path)
+    stores, batch, runner = make_runner(emulator, database_url)
     runner.start()
     while stores.batches.progress(batch.id)[DONE] < 2:  # wait for the state: two results in
         assert runner.running
@@ -82,18 +83,18 @@ def test_cancel_leaves_the_rest_queued_and_resume_finishes_exactly_the_rest(emul
     assert len(stores.log.load_log()) == len(ROWS)
 
 
-def test_items_left_running_by_a_dead_process_are_queued_again(emulator, tmp_path):
-    stores, batch, _ = make_runner(emulator, tmp_path)
+def test_items_left_running_by_a_dead_process_are_queued_again(emulator, database_url):
+    stores, batch, _ = make_runner(emulator, database_url)
     [first, *_] = stores.batches.items(batch.id)
     stores.batches.mark(first.id, RUNNING, attempts=1)  # as a killed process left it
     assert stores.batches.reset_interrupted(batch.id) == 1
     assert stores.batches.items(batch.id, [QUEUED])[0].id == first.id
 
 
-def test_refusals_that_did_nothing_are_retried_and_others_fail_the_item(emulator, tmp_path):
+def test_refusals_that_did_nothing_are_retried_and_others_fail_the_item(emulator, database_url):
     # Every answer is a 503: HoneyHive did nothing, so the runner may try again, up to its limit.
     set_faults(emulator, error_rate=1.0)
-    stores, batch, runner = make_runner(emulator, tmp_path, max_attempts=3, base_delay=0.01, max_delay=0.02)
+    stores, batch, runner = make_runner(emulator, database_url, max_attempts=3, base_delay=0.01, max_delay=0.02)
     runner.start()
     assert runner.wait(60)
     items = stores.batches.items(batch.id)
@@ -109,8 +110,8 @@ def test_refusals_that_did_nothing_are_retried_and_others_fail_the_item(emulator
     assert stores.batches.progress(batch.id)[DONE] == len(ROWS)
 
 
-def test_a_refusal_that_may_have_done_something_is_not_retried(emulator, tmp_path):
-    stores = open_stores(f"sqlite:///{tmp_path / 'sessions.sqlite3'}")
+def test_a_refusal_that_may_have_done_something_is_not_retried(emulator, database_url):
+    stores = open_stores(database_url)
     session = stores.log.create_session("qa-batch")
     batch = stores.batches.create_batch(session_id=session.id, task=TASK, rows=ROWS[:2], variants=["no such variant"])
     client = HoneyHiveClient(emulator.api_key, emulator.url, timeout=10, max_retries=0)

@@ -1,5 +1,6 @@
 """Exactly once, for real: edits racing deliveries, several connections and several outboxes on one
-database, and clearing a value. A real SQLite file; deliveries to the emulator over HTTP."""
+database, and clearing a value. A real SQLite file and a real PostgreSQL server; deliveries to the
+emulator over HTTP."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from honeyhive_api import HoneyHiveClient
 
 
 @pytest.fixture
-def stores(tmp_path):
-    opened = open_stores(f"sqlite:///{tmp_path / 'sessions.sqlite3'}")
+def stores(database_url):
+    opened = open_stores(database_url)
     yield opened
     opened.close()
 

@@ -62,8 +62,8 @@ def _vote(comparison_id: str, left: Side, right: Side, inputs: dict[str, str]) -
                      left=left, right=right, left_version=left.variant, right_version=right.variant)  # fmt: skip
 
 
-def test_votes_become_summaries_and_dpo_pairs(tmp_path) -> None:
-    stores = open_stores(f"sqlite:///{tmp_path / 's.sqlite3'}")
+def test_votes_become_summaries_and_dpo_pairs(database_url) -> None:
+    stores = open_stores(database_url)
     stores.log.create_session("r")
     side = lambda variant, text: _logged_side(stores, variant, text)  # noqa: E731
     stores.votes.record(_vote("ab-1", side("v1", "a"), side("v2", "b"), {"x": "1"}), "right", connection_id="c")
@@ -84,8 +84,8 @@ def test_votes_become_summaries_and_dpo_pairs(tmp_path) -> None:
     assert stores.log.get_entry("g-v2-b")["ab_position"] == "right"
 
 
-def test_a_vote_and_its_two_feedback_items_are_one_transaction(tmp_path) -> None:
-    stores = open_stores(f"sqlite:///{tmp_path / 's.sqlite3'}")
+def test_a_vote_and_its_two_feedback_items_are_one_transaction(database_url) -> None:
+    stores = open_stores(database_url)
     stores.log.create_session("r")
     left = _logged_side(stores, "v1", "a")
     # The right side's generation is not in the log: queueing its feedback fails after the vote

@@ -1,4 +1,5 @@
-"""The session log and the feedback outbox on a real SQLite file, delivering to the emulator over HTTP."""
+"""The session log and the feedback outbox on a real SQLite file and on a real PostgreSQL server,
+delivering to the emulator over HTTP."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import uuid
 import pandas as pd
 import pytest
 import requests
+import sqlalchemy as sa
 
 from hive_review.feedback.ratings import Rating
 from hive_review.feedback.worker import FeedbackOutbox
@@ -41,8 +43,8 @@ def stored_feedback(emulator, generation_id: str) -> dict:
 
 
 @pytest.fixture
-def store(tmp_path):
-    store = open_stores(f"sqlite:///{tmp_path / 'sessions.sqlite3'}")
+def store(database_url):
+    store = open_stores(database_url)
     yield store
     store.close()
 
@@ -79,8 +81,8 @@ def wait_until(predicate, timeout: float = 20.0) -> None:
         time.sleep(0.05)
 
 
-def test_the_log_survives_a_restart_with_typed_columns(tmp_path, client):
-    url = f"sqlite:///{tmp_path / 'kept.sqlite3'}"
+def test_the_log_survives_a_restart_with_typed_columns(database_url, client):
+    url = database_url
     first = open_stores(url)
     session = first.log.create_session("qa-1")
     entry = logged_entry(client, first, session.id, topic="emoji 🎉 and עברית", tone="warm")
@@ -191,7 +193,7 @@ def test_a_transient_failure_stays_pending_with_the_reason_then_is_sent(store, c
     assert store.log.get_entry(entry.generation_id)[col.FEEDBACK_STATUS] == "sent"
 
 
-def test_an_imported_log_continues_and_undelivered_ratings_are_queued(store, client, emulator):
+def test_an_imported_log_continues_and_undelivered_ratings_are_queued(store, client, emulator, database_factory):
     session = store.log.create_session("qa-1")
     entry = logged_entry(client, store, session.id)
     store.feedback.save_rating(
@@ -199,7 +201,7 @@ def test_an_imported_log_continues_and_undelivered_ratings_are_queued(store, cli
     )
     exported = store.log.load_log(session.id)
 
-    other = open_stores(f"sqlite:///{store.database.engine.url.database}-copy")
+    other = open_stores(database_factory())
     try:
         target = other.log.create_session("qa-2")
         assert import_log(other.feedback, exported, target.id, connection_id=CONNECTION) == 1
@@ -226,14 +228,14 @@ def test_load_log_of_an_empty_session_has_every_column(store):
     assert isinstance(log, pd.DataFrame)
 
 
-def test_a_database_from_an_earlier_version_gets_the_new_columns(tmp_path):
-    import sqlite3
-
-    path = tmp_path / "old.sqlite3"
-    open_stores(f"sqlite:///{path}").close()
-    with sqlite3.connect(path) as db:  # as an earlier version left it: without the newest column
-        db.execute("ALTER TABLE log_entries DROP COLUMN ab_position")
-    store = open_stores(f"sqlite:///{path}")
+def test_a_database_from_an_earlier_version_gets_the_new_columns(database_url):
+    open_stores(database_url).close()
+    engine = sa.create_engine(database_url)
+    with engine.begin() as db:  # as an earlier version left it: without the newest column, unmigrated
+        db.exec_driver_sql("ALTER TABLE log_entries DROP COLUMN ab_position")
+        db.exec_driver_sql("DROP TABLE alembic_version")
+    engine.dispose()
+    store = open_stores(database_url)
     session = store.log.create_session("qa-1")
     assert col.AB_POSITION in store.log.load_log(session.id).columns
 
