@@ -23,18 +23,20 @@ from hive_review.compare.comparisons import (
     record_variant_runs,
     run_variants,
 )
-from hive_review.compare.stats import position_bias, preference_summary
+from hive_review.compare.summary_export import summary_csv, verdict_rows
 from hive_review.compare.votes import BlindVote, Side, preference_pairs_jsonl, votes_frame
 from hive_review.log.entries import RunContext
 from hive_review.runs.inputs import input_problems
 from honeyhive_api import Prompt
 from honeyhive_api.templates import prompt_variables, render_template
 from ui.completion_view import render_completion, render_metadata
-from ui.connection import Studio
+from ui.context import Studio
 from ui.pickers import pick_task_and_prompts, variant_label
 from ui.rating_form import render_rating_form
 from ui.state import COMPARE
 from ui.text import plain
+from ui.variant_view import deployed_prompt
+from ui.vote_results import VOTES_HELP, render_vote_results
 
 SIDE_BY_SIDE = "Side by side"
 BLIND = "Blind A/B"
@@ -248,19 +250,22 @@ def _vote(studio: Studio, pair: BlindPair, winner: Literal["left", "right", "tie
 def _render_results(studio: Studio, task: str) -> None:
     raw = studio.stores.votes.frame(task)
     st.divider()
-    st.subheader("Blind A/B results")
+    st.subheader("Blind A/B results", help=VOTES_HELP)
     if raw.empty:
         st.caption("No blind votes for this task yet.")
         return
-    summary = preference_summary(votes_frame(raw))
-    st.dataframe(summary, hide_index=True, key=COMPARE.summary)
-    bias = position_bias(votes_frame(raw))
-    if bias["decided"]:
-        verdict = "a position bias" if bias["biased"] else "no sign of position bias"
-        st.caption(
-            f"Left side won {bias['left_wins']} of {bias['decided']} decided votes "
-            f"({bias['left_win_rate']:.0%}, 95% CI {bias['low']:.0%}-{bias['high']:.0%}): {verdict}."
-        )
+    deployed = deployed_prompt(studio, task)
+    verdicts = render_vote_results(votes_frame(raw), deployed.name if deployed else None, COMPARE.summary)
+    st.download_button(
+        "Blind A/B results (CSV)",
+        data=summary_csv(verdict_rows(task, verdicts)),
+        file_name=f"blind-ab-results-{pd.Timestamp.now(tz='UTC'):%Y%m%d-%H%M}.csv",
+        mime="text/csv",
+        key=COMPARE("results_csv"),
+        on_click="ignore",
+        help="Each pair's share of decided votes against an even split, with its interval, count, method and "
+        "verdict. Cells a spreadsheet would run as a formula start with an apostrophe.",
+    )
     st.download_button(
         "Preference pairs (JSONL, for DPO)",
         data=preference_pairs_jsonl(raw),

@@ -3,73 +3,71 @@ reviewers agree (kappa / alpha over several reviewers' logs), and the A/B votes 
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
+from hive_review.compare.number_text import number
 from hive_review.compare.stats import agreement_table
-from hive_review.compare.votes import preference_pairs, preference_pairs_jsonl
+from hive_review.compare.summary_export import summary_csv, verdict_rows
+from hive_review.compare.votes import preference_pairs, preference_pairs_jsonl, votes_frame
 from hive_review.log import columns as col
-from hive_review.log.filters import version_summary
 from hive_review.log.import_files import ImportFormatError, read_export
 from ui import services
-from ui.connection import Studio
+from ui.context import Studio
 from ui.state import NUMBERS
 from ui.text import code, plain
+from ui.variant_view import deployed_prompt, render_variant_numbers, summary_file_name
+from ui.vote_results import VOTES_HELP, render_vote_results
 
 DIMENSIONS = {"Thumbs": col.THUMBS, "Stars": col.RATING}
+KAPPAS = {
+    "cohen_kappa": ("Cohen's kappa", "Two reviewers (Cohen 1960)."),
+    "fleiss_kappa": ("Fleiss' kappa", "Three or more reviewers, on the generations all of them rated (Fleiss 1971)."),
+    "krippendorff_alpha": ("Krippendorff's alpha", "Nominal; allows gaps (Krippendorff 2011)."),
+}
+# The agreement table keeps its numbers (hidden: a test or a copy of the table reads them) and shows each as
+# text, two decimals, "—" where a statistic does not apply.
+AGREEMENT_COLUMNS = {
+    "dimension": st.column_config.TextColumn("Rating"),
+    "raters": st.column_config.NumberColumn("Reviewers", format="%d"),
+    "items": st.column_config.NumberColumn("Generations all rated", format="%d"),
+    **{key: None for key in KAPPAS},
+    **{f"{key}_shown": st.column_config.TextColumn(label, help=tip) for key, (label, tip) in KAPPAS.items()},
+}
 
 
 def render_numbers(studio: Studio) -> None:
     st.title("Numbers")
     log = services.cached_log(studio.stores, None)  # every session: variants are judged on all of it
-    _render_variants(log)
+    _render_variants(studio, log)
     _render_agreement(studio, log)
     _render_preference_pairs(studio)
 
 
-def _render_variants(log: pd.DataFrame) -> None:
+def _render_variants(studio: Studio, log: pd.DataFrame) -> None:
     st.subheader("Per variant")
     if log.empty:
         st.info("No generations logged yet: run some on the Playground, Compare or Batch pages.")
         return
     tasks = sorted(log[col.TASK].dropna().unique())
     task = st.selectbox("Task", tasks, key=NUMBERS.task)
-    rows = log[log[col.TASK] == task]
-    summary = version_summary(rows)
-    st.dataframe(
-        summary,
-        hide_index=True,
-        column_config={
-            "thumbs_up_rate": st.column_config.NumberColumn("Thumbs-up rate", format="percent"),
-            "mean_rating": st.column_config.NumberColumn("Mean rating", format="%.2f"),
-            "p50_latency_ms": st.column_config.NumberColumn("p50 latency (ms)", format="%.0f"),
-            "p95_latency_ms": st.column_config.NumberColumn("p95 latency (ms)", format="%.0f"),
-            "mean_total_tokens": st.column_config.NumberColumn("Mean tokens", format="%.1f"),
-            "total_cost": st.column_config.NumberColumn("Total cost ($)", format="%.5f"),
-        },
-        key=NUMBERS.summary,
+    rows = render_variant_numbers(studio, task, log[(log[col.TASK] == task).to_numpy(dtype=bool, na_value=False)])
+    raw = studio.stores.votes.frame(task)
+    if not raw.empty:
+        st.markdown("**Blind A/B votes**", help=VOTES_HELP)
+        deployed = deployed_prompt(studio, task)
+        verdicts = render_vote_results(votes_frame(raw), deployed.name if deployed else None, NUMBERS("votes"))
+        rows += verdict_rows(task, verdicts)
+    st.download_button(
+        "Download this summary (CSV)",
+        data=summary_csv(rows),
+        file_name=summary_file_name(task),
+        mime="text/csv",
+        on_click="ignore",
+        key=NUMBERS("summary_csv"),
+        help="Every figure above with its interval, count and method, and every verdict. Cells a spreadsheet "
+        "would run as a formula start with an apostrophe.",
     )
-    long = summary.melt(
-        id_vars=[col.PROMPT_VERSION],
-        value_vars=["thumbs_up_rate", "mean_rating", "p50_latency_ms", "p95_latency_ms", "mean_total_tokens"],
-        var_name="metric",
-        value_name="value",
-    ).dropna()
-    if not long.empty:
-        chart = (
-            alt.Chart(long)
-            .mark_bar()
-            .encode(
-                x=alt.X(f"{col.PROMPT_VERSION}:N", title="Version"),
-                y=alt.Y("value:Q", title=None),
-                color=alt.Color(f"{col.PROMPT_VERSION}:N", legend=None),
-                column=alt.Column("metric:N", title=None),
-            )
-            .resolve_scale(y="independent")
-            .properties(width=120, height=160)
-        )
-        st.altair_chart(chart)
 
 
 def _render_agreement(studio: Studio, log: pd.DataFrame) -> None:
@@ -103,8 +101,9 @@ def _render_agreement(studio: Studio, log: pd.DataFrame) -> None:
     rows = []
     for label, column in DIMENSIONS.items():
         result = agreement_table(ratings, item=col.GENERATION_ID, rater=col.REVIEWER, value=column)
-        rows.append({"dimension": label, **result})
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key=NUMBERS.agreement)
+        shown = {f"{key}_shown": number(result[key], 2) for key in KAPPAS}
+        rows.append({"dimension": label, **result, **shown})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, column_config=AGREEMENT_COLUMNS, key=NUMBERS.agreement)
 
 
 def _render_preference_pairs(studio: Studio) -> None:
