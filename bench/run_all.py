@@ -17,6 +17,7 @@ SCRIPTS = (
     "emulator_throughput",
     "local_model",
     "browser_stream_and_fragment",
+    "team_database",
 )
 
 
