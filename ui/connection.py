@@ -13,6 +13,7 @@ from collections.abc import Mapping
 import streamlit as st
 
 from hive_review import settings as cfg
+from hive_review.db import DatabaseError
 from hive_review.local_emulator import LocalEmulator
 from hive_review.log.store import LogStore, ReviewSession
 from hive_review.safe_text import escape_markdown
@@ -212,7 +213,13 @@ def render_connection_panel(settings: cfg.StudioSettings) -> Studio | None:
             icon=":material/badge:",
         )
         return None
-    stores = services.stores(settings.database_url)
+    try:
+        stores = services.stores(settings.database_url)
+    except DatabaseError as problem:  # unreachable, or migrated by a newer Hive Review
+        st.error(
+            f"**The studio's database cannot be used.** {escape_markdown(str(problem))}", icon=":material/database:"
+        )
+        return None
     session = _review_session(stores.log, reviewer)
     backend = services.backend_for(connection, settings, api, honeyhive, model, environment, session.id)
     studio = Studio(

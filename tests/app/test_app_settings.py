@@ -42,3 +42,23 @@ def test_good_settings_draw_the_page(studio_env, monkeypatch):
     at.run()
     assert not at.exception and not at.error
     assert at.title[0].value == "Playground"
+
+
+def test_a_database_from_a_newer_version_is_a_message_not_a_traceback(studio_env, tmp_path, monkeypatch):
+    import sqlalchemy as sa
+
+    from hive_review.stores import open_stores
+
+    url = f"sqlite:///{tmp_path / 'newer.sqlite3'}"
+    open_stores(url).close()
+    engine = sa.create_engine(url)
+    with engine.begin() as db:
+        db.exec_driver_sql("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    engine.dispose()
+    monkeypatch.setenv("HIVE_REVIEW_DATABASE_URL", url)
+    at = studio_app()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    message = " ".join(e.value for e in at.error).replace("\\", "")
+    assert "cannot be used" in message and "9999_from_the_future" in message and "Upgrade Hive Review" in message
+    assert not at.title
