@@ -80,14 +80,16 @@ def streamlit_server(env: dict[str, str], log_path: Path) -> Iterator[str]:
 
 
 @contextmanager
-def chromium_page() -> Iterator[object]:
+def chromium_page(headers: dict[str, str] | None = None) -> Iterator[object]:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (scripts/setup --dev does).")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000})
+        context = browser.new_context(
+            accept_downloads=True, viewport={"width": 1400, "height": 1000}, extra_http_headers=headers or {}
+        )
         page = context.new_page()
         page.set_default_timeout(30_000)
         try:

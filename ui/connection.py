@@ -137,9 +137,26 @@ def _review_session(store: LogStore, reviewer: str) -> ReviewSession:
     return current
 
 
+def _signed_in_email() -> str | None:
+    """The e-mail of the signed-in user: ``st.login`` (OIDC, ``[auth]`` in secrets) or a proxy's
+    trusted header (``server.trustedUserHeaders`` mapping it to ``email``)."""
+    email = str(st.user.get("email") or "").strip()
+    return email or None
+
+
 def _reviewer(settings: cfg.StudioSettings) -> str:
-    """The reviewer id: asked for on first use (never a silent "anonymous"), prefilled from
-    ``HIVE_REVIEW_REVIEWER`` or the page address, and kept in the address so a reload keeps it."""
+    """Who is reviewing. Signed in: the user's e-mail, nothing to type. With ``[auth]`` configured
+    and nobody signed in: a log-in button and nothing else. Otherwise the sidebar id, asked for on
+    first use (never a silent "anonymous"), prefilled from ``HIVE_REVIEW_REVIEWER`` or the page
+    address, and kept in the address so a reload keeps it."""
+    email = _signed_in_email()
+    if email is not None:
+        st.sidebar.caption(f"Reviewing as {text.code(email)} (signed in)")
+        return email
+    if "auth" in read_secrets():
+        st.info("**Sign in to review.** Your e-mail becomes your reviewer id.", icon=":material/login:")
+        st.button("Log in", on_click=st.login, type="primary", icon=":material/login:")
+        return ""
     remembered = st.query_params.get(REVIEWER_PARAM, "") or settings.reviewer
     reviewer = st.sidebar.text_input(
         "Reviewer id",
@@ -207,6 +224,8 @@ def render_connection_panel(settings: cfg.StudioSettings) -> Studio | None:
     reviewer = _reviewer(settings)
     source = st.sidebar.text_input("Source", value=cfg.SOURCE_DEFAULT, key=Keys.SOURCE).strip()
     if not reviewer:
+        if "auth" in read_secrets():
+            return None
         st.info(
             "**Who is reviewing?** Enter your reviewer id (your name or e-mail) in the sidebar: every run "
             "and rating is sent to HoneyHive with it, and your review sessions are found by it.",
