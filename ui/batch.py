@@ -1,6 +1,10 @@
 """The Batch page: upload inputs, map columns to the template's variables, run them against the
 deployed or chosen variants with bounded concurrency, and follow the progress live.
 
+The batch last started (or chosen) is shown first, above the form: its progress while it runs,
+then "Review these N results", which opens the review queue on it. Start stays disabled while the
+same runs are in progress, so a second click does not double them.
+
 The run happens on a background thread owned by the server process (``services.batch_runners``):
 the reviewer can leave the page and come back; an unfinished batch (cancelled, or cut off by a
 restart) resumes where it stopped. Results land in the session log.
@@ -12,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from hive_review.log import columns as col
-from hive_review.runs.batch import BatchRunner
+from hive_review.runs.batch import BatchRunner, batch_signature, batch_source, stored_batch_signature
 from hive_review.runs.batch_store import DEPLOYED, DONE, FAILED, QUEUED, RETRYING, RUNNING, UNFINISHED
 from hive_review.runs.stability import stability_table
 from hive_review.runs.upload_rows import batch_inputs, map_columns
@@ -21,17 +25,24 @@ from hive_review.settings import BATCH_CONCURRENCY, MAX_BATCH_CONCURRENCY
 from honeyhive_api import Prompt
 from honeyhive_api.templates import prompt_variables
 from ui import services
-from ui.connection import Studio
+from ui.context import Studio
 from ui.pickers import pick_task_and_prompts, variant_label
-from ui.state import BATCH
+from ui.state import BATCH, REVIEW_QUEUE
 from ui.text import code, plain
 
 MAX_REPEATS = 20
 PROGRESS_POLL_SECONDS = 1.0
+REVIEW_QUEUE_PAGE = "pages/review_queue.py"
+# Signatures of this session's batches by id (``batch_signature``): a batch's never changes.
+SIGNATURES = BATCH("signatures")
+REVIEW_RESULTS = BATCH("review")
 
 
 def render_batch(studio: Studio) -> None:
     st.title("Batch runs")
+    # The batch last started (or chosen) comes first: its progress is what a reviewer waits for
+    # after Start, and below the form it was out of sight on a laptop screen.
+    shown = _render_shown_batch(studio)
     st.markdown(
         "Upload a **CSV** or **JSONL** file with one row of inputs per run. Columns named like the template's "
         f"variables are mapped automatically. Up to {MAX_ROWS:,} rows and "
@@ -53,7 +64,8 @@ def render_batch(studio: Studio) -> None:
     uploaded = st.file_uploader("Inputs file", type=["csv", "jsonl"], key=BATCH.file)
     if uploaded is not None and variants:
         _prepare(studio, task, variants, by_name, uploaded.getvalue(), uploaded.name)
-    _render_batches(studio)
+    if shown is not None:
+        _render_stability(studio, shown)
 
 
 def _variables(variants: list[str], by_name: dict[str, Prompt]) -> list[str]:
@@ -108,7 +120,14 @@ def _prepare(
         )
     )
     total = len(rows) * len(variants) * repeats
-    if st.button(f"Start {total:,} runs", type="primary", key=BATCH.start, icon=":material/play_arrow:"):
+    signature = batch_signature(task, rows, variants, repeats)
+    twin = _running_twin(studio, signature)
+    label = f"Start {total:,} runs"
+    started = st.button(label, type="primary", key=BATCH.start, icon=":material/play_arrow:", disabled=bool(twin))
+    if twin is not None:
+        st.caption("These runs are in progress: their progress is at the top of the page.")
+    # A click sent before the button was drawn disabled still arrives: the check is made again here.
+    if started and twin is None:
         batch = studio.stores.batches.create_batch(
             session_id=studio.session.id,
             task=task,
@@ -117,9 +136,25 @@ def _prepare(
             repeats=repeats,
             concurrency=concurrency,
         )
+        st.session_state.setdefault(SIGNATURES, {})[batch.id] = signature
         _start(studio, batch.id)
         st.session_state[BATCH.current] = batch.id
         st.rerun()
+
+
+def _running_twin(studio: Studio, signature: str) -> str | None:
+    """The batch of this session that is running these very runs, if one is."""
+    known: dict[str, str] = st.session_state.setdefault(SIGNATURES, {})
+    runners = services.batch_runners()
+    for batch in studio.stores.batches.list_batches(studio.session.id):
+        runner = runners.get(batch.id)
+        if runner is None or not runner.running:
+            continue
+        if batch.id not in known:  # started in another tab of this session
+            known[batch.id] = stored_batch_signature(studio.stores.batches, batch)
+        if known[batch.id] == signature:
+            return batch.id
+    return None
 
 
 def _start(studio: Studio, batch_id: str) -> None:
@@ -130,32 +165,42 @@ def _start(studio: Studio, batch_id: str) -> None:
         studio.stores.batches,
         batch_id,
         reviewer=studio.reviewer,
-        source=studio.source,
+        source=batch_source(studio.source),
         max_attempts=studio.settings.batch_max_attempts,
         base_delay=studio.settings.batch_retry_base_seconds,
     )
     services.batch_runners().start(runner)
 
 
-def _render_batches(studio: Studio) -> None:
+def _render_shown_batch(studio: Studio) -> str | None:
+    """The chooser of the session's batches and the progress of the one chosen; its id."""
     batches = studio.stores.batches.list_batches(studio.session.id)
     if not batches:
-        return
-    st.divider()
+        return None
     ids = [b.id for b in batches]
+    labels = {b.id: f"{b.task} · {b.created_at:%Y-%m-%d %H:%M} UTC · {b.id}" for b in batches}
     current = st.session_state.get(BATCH.current)
-    chosen = st.selectbox(
-        "Batch",
-        ids,
-        index=ids.index(current) if current in ids else 0,
-        format_func=lambda batch_id: next(
-            f"{b.task} · {b.created_at:%Y-%m-%d %H:%M} UTC · {batch_id}" for b in batches if b.id == batch_id
-        ),
-        key=BATCH.view,
-    )
-    st.session_state[BATCH.current] = chosen
-    _render_progress(studio, chosen)
-    _render_stability(studio, chosen)
+    if current not in ids:
+        current = ids[0]  # the newest
+        st.session_state[BATCH.current] = current
+    # The chooser follows the batch last started: a widget keeps the value it last had, which
+    # showed the previous batch's progress while the new one ran.
+    if st.session_state.get(BATCH.view) != current:
+        st.session_state[BATCH.view] = current
+    with st.container(border=True):
+        st.selectbox(
+            "Batch",
+            ids,
+            format_func=lambda batch_id: labels[batch_id],
+            key=BATCH.view,
+            on_change=_follow_chooser,
+        )
+        _render_progress(studio, current)
+    return current
+
+
+def _follow_chooser() -> None:
+    st.session_state[BATCH.current] = st.session_state[BATCH.view]
 
 
 def _render_progress(studio: Studio, batch_id: str) -> None:
@@ -214,7 +259,26 @@ def _progress(studio: Studio, batch_id: str) -> bool:
             store.requeue_failed(batch_id)
             _start(studio, batch_id)
             st.rerun()
+    if not running:
+        _render_results(studio, batch_id, finished=not unfinished)
     return running
+
+
+def _render_results(studio: Studio, batch_id: str, *, finished: bool) -> None:
+    """What leads from a batch to its results: the review queue, with this batch as its source."""
+    log = services.cached_log(studio.stores, studio.session.id)
+    results = log[log[col.BATCH_ID] == batch_id]
+    unrated = int((results[col.FEEDBACK_STATUS] == "unrated").sum())
+    if finished:
+        st.success(f"Batch finished: {len(results):,} results in the session log.", icon=":material/task_alt:")
+    if unrated and st.button(
+        f"Review these {unrated:,} results", type="primary", key=REVIEW_RESULTS, icon=":material/checklist:"
+    ):
+        # The review queue lists the session's batches as its sources; its chooser takes this value.
+        st.session_state[REVIEW_QUEUE.source] = batch_id
+        st.switch_page(REVIEW_QUEUE_PAGE)
+    elif len(results) and not unrated:
+        st.caption("Every result of this batch is rated.")
 
 
 def _render_stability(studio: Studio, batch_id: str) -> None:

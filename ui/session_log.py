@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -10,9 +12,9 @@ from hive_review.log import columns as col
 from hive_review.log.exports import EXPORT_FORMATS, excel_export_problem
 from hive_review.log.filters import LogFilter, apply_filter, version_summary
 from hive_review.log.import_files import ImportFormatError, read_export
-from hive_review.log.imports import import_log
+from hive_review.log.imports import import_export
 from ui import services
-from ui.connection import Studio
+from ui.context import Studio
 from ui.state import SESSION_LOG
 from ui.text import code, plain
 
@@ -21,6 +23,43 @@ from ui.text import code, plain
 TABLE_ROWS_SHOWN = 1_000
 THUMBS_CHOICES = ("up", "down", "unrated")
 RATING_CHOICES = ("1", "2", "3", "4", "5", "unrated")
+
+# The table in reading order: when and what ran, on which inputs, what came out, how it was
+# rated; then the numbers and the bookkeeping; ids last (a UUID first pushed the completion and
+# its rating off the screen). The input.<variable> columns go where "inputs" is.
+INPUTS = "inputs"
+READING_ORDER: tuple[str, ...] = (
+    col.TIMESTAMP, col.TASK, col.PROMPT_NAME, col.PROMPT_VERSION, INPUTS, col.COMPLETION, col.THUMBS, col.RATING,
+    col.COMMENT, col.LABELS, col.IDEAL_ANSWER, col.FEEDBACK_STATUS, col.FEEDBACK_ERROR, col.REVIEWER, col.MODEL,
+    col.LATENCY_MS, col.PROMPT_TOKENS, col.COMPLETION_TOKENS, col.TOTAL_TOKENS, col.COST, col.ORIGIN, col.SOURCE,
+    col.RATED_AT, col.PREFERENCE, col.AB_POSITION, col.INPUTS_JSON,
+)  # fmt: skip
+IDS: tuple[str, ...] = (col.GENERATION_ID, col.BATCH_ID, col.COMPARISON_ID, col.SESSION_ID)
+COLUMN_LABELS: dict[str, str] = {
+    col.TASK: "Task",
+    col.PROMPT_NAME: "Variant",
+    col.PROMPT_VERSION: "Version",
+    col.THUMBS: "Thumbs",
+    col.COMMENT: "Comment",
+    col.LABELS: "Labels",
+    col.IDEAL_ANSWER: "Ideal answer",
+    col.FEEDBACK_STATUS: "Delivery",
+    col.FEEDBACK_ERROR: "Delivery error",
+    col.REVIEWER: "Reviewer",
+    col.MODEL: "Model",
+    col.PROMPT_TOKENS: "Prompt tokens",
+    col.COMPLETION_TOKENS: "Completion tokens",
+    col.TOTAL_TOKENS: "Total tokens",
+    col.ORIGIN: "Made on",
+    col.SOURCE: "Source",
+    col.PREFERENCE: "Blind vote",
+    col.AB_POSITION: "Blind side",
+    col.INPUTS_JSON: "Inputs (JSON)",
+    col.GENERATION_ID: "Generation id",
+    col.BATCH_ID: "Batch id",
+    col.COMPARISON_ID: "Comparison id",
+    col.SESSION_ID: "Session id",
+}
 
 
 def render_session_log(studio: Studio) -> None:
@@ -69,15 +108,28 @@ def _render_table(view: pd.DataFrame) -> None:
     newest = view.sort_values(col.TIMESTAMP, ascending=False).head(TABLE_ROWS_SHOWN)
     if len(view) > TABLE_ROWS_SHOWN:
         st.caption(f"Showing the newest {TABLE_ROWS_SHOWN:,}; the exports below hold all {len(view):,}.")
+    inputs = [str(name) for name in newest.columns if str(name).startswith(col.INPUT_PREFIX)]
+    order = [name for column in READING_ORDER for name in (inputs if column == INPUTS else [column])]
+    others = [str(name) for name in newest.columns if str(name) not in {*order, *IDS}]  # a column added later
+    order = [name for name in (*order, *others, *IDS) if name in newest.columns]
+    config: dict[str, Any] = {
+        **COLUMN_LABELS,
+        # A variable's name is shown on the canvas of the table, as text.
+        **{name: name.removeprefix(col.INPUT_PREFIX) for name in inputs},
+        col.TIMESTAMP: st.column_config.DatetimeColumn("Time (UTC)", format="YYYY-MM-DD HH:mm:ss"),
+        col.COMPLETION: st.column_config.TextColumn("Completion", width="large"),
+        col.RATING: st.column_config.NumberColumn("Rating", format="%d ⭐"),
+        col.LATENCY_MS: st.column_config.NumberColumn("Latency (ms)", format="%.0f"),
+        col.COST: st.column_config.NumberColumn("Cost ($)", format="%.5f"),
+        col.RATED_AT: st.column_config.DatetimeColumn("Rated at (UTC)", format="YYYY-MM-DD HH:mm:ss"),
+    }
+    # The frame itself is put in order (not only column_order): the toolbar's list of columns,
+    # where a reader shows or hides one, then follows the same order.
     st.dataframe(
-        newest,
+        newest[order],
         hide_index=True,
-        column_config={
-            col.TIMESTAMP: st.column_config.DatetimeColumn("Time (UTC)", format="YYYY-MM-DD HH:mm:ss"),
-            col.RATING: st.column_config.NumberColumn("Rating", format="%d ⭐"),
-            col.LATENCY_MS: st.column_config.NumberColumn("Latency (ms)", format="%.0f"),
-            col.COST: st.column_config.NumberColumn("Cost ($)", format="%.5f"),
-        },
+        column_config=config,
+        placeholder="—",  # a missing value, not the word "None"
         key=SESSION_LOG.table,
     )
 
@@ -85,7 +137,7 @@ def _render_table(view: pd.DataFrame) -> None:
 def _render_summary(view: pd.DataFrame) -> None:
     st.subheader("Per prompt version")
     summary = version_summary(view)
-    st.dataframe(summary, hide_index=True, key=SESSION_LOG.summary)
+    st.dataframe(summary, hide_index=True, placeholder="—", key=SESSION_LOG.summary)
     rated = view.dropna(subset=[col.RATING])
     left, right = st.columns(2)
     with left:
@@ -161,7 +213,11 @@ def _render_import(studio: Studio) -> None:
             return
         st.caption(f"{len(frame):,} rows read from {code(uploaded.name)}.")
         if st.button("Import into this session", key=SESSION_LOG.import_go, icon=":material/input:"):
-            count = import_log(
+            outcome = import_export(
                 studio.stores.feedback, frame, studio.session.id, connection_id=studio.connection.connection_id
             )
-            st.success(f"Imported {count:,} rows into this session.")
+            # The message holds numbers and the studio's own words only.
+            if outcome.added:
+                st.success(outcome.message(), icon=":material/input:")
+            else:
+                st.info(outcome.message(), icon=":material/info:")

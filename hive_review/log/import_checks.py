@@ -47,11 +47,11 @@ def missing_columns_error(name: str, columns: Iterable[str]) -> ImportFormatErro
     missing = [column for column in col.REQUIRED_FOR_IMPORT if column not in present]
     if not missing:
         return None
-    listed = ", ".join(missing)
-    plural = "s" if len(missing) > 1 else ""
+    # Each missing column named once: a name read twice reads as a second problem.
+    plural = len(missing) > 1
     return ImportFormatError(
-        f"'{name}' lacks the column{plural} {listed}, which Hive Review needs to continue a log "
-        f"({', '.join(col.REQUIRED_FOR_IMPORT)}). {REEXPORT_FIX}, or add the column{plural} {listed} to the file."
+        f"'{name}' lacks the column{'s' if plural else ''} {', '.join(missing)}, which Hive Review needs to "
+        f"continue a log. {REEXPORT_FIX}, or add {'them' if plural else 'it'} to the file."
     )
 
 

@@ -9,17 +9,30 @@ the batch goes on.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, Final
 
 from hive_review.log.entries import LogEntry, RunContext, entry_from_generation
 from hive_review.log.store import LogStore
 from hive_review.ports import Generator
-from hive_review.runs.batch_store import DEPLOYED, DONE, FAILED, QUEUED, RETRYING, RUNNING, BatchItem, BatchStore
+from hive_review.runs.batch_store import (
+    DEPLOYED,
+    DONE,
+    FAILED,
+    QUEUED,
+    RETRYING,
+    RUNNING,
+    Batch,
+    BatchItem,
+    BatchStore,
+)
+from hive_review.settings import SOURCE_DEFAULT
 from honeyhive_api import HoneyHiveError
 from honeyhive_api.retrying import backoff_delay, not_processed
 
@@ -27,6 +40,34 @@ log = logging.getLogger(__name__)
 
 DEFAULT_CONCURRENCY = 8
 MAX_CONCURRENCY = 32
+BATCH_SOURCE: Final = "batch"
+
+
+def batch_source(chosen: str) -> str:
+    """The source batch runs are sent with: the one the reviewer set in the sidebar, else ``batch``.
+
+    The sidebar's default names the Playground; sent with batch runs, it would mix them with the
+    runs a reviewer made one by one wherever HoneyHive filters by source.
+    """
+    chosen = chosen.strip()
+    return chosen if chosen and chosen != SOURCE_DEFAULT else BATCH_SOURCE
+
+
+def batch_signature(task: str, rows: Sequence[Mapping[str, str]], variants: Sequence[str], repeats: int) -> str:
+    """Names what a batch runs: its task, rows of inputs, variants and repeats (not its concurrency,
+    which changes only how fast). Two batches of one signature make the same generations."""
+    what = {
+        "task": task,
+        "rows": [dict(row) for row in rows],
+        "variants": sorted(set(variants) or {DEPLOYED}),
+        "repeats": repeats,
+    }
+    return hashlib.sha256(json.dumps(what, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def stored_batch_signature(batches: BatchStore, batch: Batch) -> str:
+    """``batch_signature`` of a batch in the database."""
+    return batch_signature(batch.task, batches.input_rows(batch.id), batch.variants, batch.repeats)
 
 
 class BatchRunner:

@@ -151,6 +151,18 @@ class BatchStore:
         with self.engine.connect() as connection:
             return [_item(row) for row in connection.execute(query.order_by(batch_items.c.id)).mappings()]
 
+    def input_rows(self, batch_id: str) -> list[dict[str, str]]:
+        """The rows of inputs the batch was made from, in the file's order (each row's items repeat
+        them per variant and repeat: the first of each row is read)."""
+        first = sa.select(sa.func.min(batch_items.c.id)).where(batch_items.c.batch_id == batch_id)
+        query = (
+            sa.select(batch_items.c.inputs_json)
+            .where(batch_items.c.id.in_(first.group_by(batch_items.c.row_number).scalar_subquery()))
+            .order_by(batch_items.c.row_number)
+        )
+        with self.engine.connect() as connection:
+            return [json.loads(text) for text in connection.execute(query).scalars()]
+
     def progress(self, batch_id: str) -> dict[str, int]:
         query = (
             sa.select(batch_items.c.status, sa.func.count())

@@ -82,6 +82,9 @@ def nasty_log() -> pd.DataFrame:
             col.INPUTS_JSON: [json.dumps({"tone": text}, ensure_ascii=False) for text in NASTY],
             col.COMPLETION: NASTY,
             col.LATENCY_MS: np.linspace(12.5, 999.25, rows),
+            col.MODEL_LATENCY_MS: np.linspace(10.25, 500.5, rows),
+            col.FIRST_TOKEN_MS: [None if i % 2 else 3.125 for i in range(rows)],
+            col.WAIT_MS: np.linspace(0.0, 499.0, rows),
             col.PROMPT_TOKENS: range(rows),
             col.COMPLETION_TOKENS: [None if i % 3 == 0 else i for i in range(rows)],
             col.TOTAL_TOKENS: range(10, 10 + rows),
@@ -357,7 +360,7 @@ def test_missing_columns_are_named_with_the_fix() -> None:
         read_export(export_csv(original), "partial.csv")
     message = str(raised.value)
     assert "lacks the columns reviewer, inputs_json" in message
-    assert "Export it again from Hive Review's Log page, or add the columns reviewer, inputs_json" in message
+    assert "Export it again from Hive Review's Log page, or add them to the file" in message  # each named once
 
 
 def test_values_of_the_wrong_kind_name_the_column_and_the_row() -> None:
