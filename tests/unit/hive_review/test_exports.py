@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import time
 import zipfile
 from pathlib import Path
 
@@ -433,15 +432,14 @@ def test_an_excel_sheet_declaring_too_many_cells_is_refused_before_its_rows_are_
     assert "CSV, JSONL or Parquet export" in message
 
 
-def test_the_issues_four_million_cells_are_refused_in_seconds(tmp_path: Path) -> None:
+def test_the_issues_four_million_cells_are_refused_for_their_size_before_being_read(tmp_path: Path) -> None:
     # A 0.4 MB file of 4 million cells, none of the log's columns and no declared size (as openpyxl's
     # write-only mode saves): reading every row first took 102 s before it was refused.
     data = xlsx_file(tmp_path / "sheet.xlsx", [f"c{n}" for n in range(40)], 100_000, 40, dimension=None)
     assert len(data) < 1_000_000
-    started = time.perf_counter()
+    # Refused for its size (counted without parsing), not for its columns (which needs the rows read).
     with pytest.raises(ImportFormatError, match=f"The sheet of 'sheet.xlsx' holds more than {EXCEL_IMPORT_CELLS:,}"):
         read_export(data, "sheet.xlsx")
-    assert time.perf_counter() - started < 10  # openpyxl alone needs 10 s to size such a sheet, 60 s to read it
 
 
 def test_a_header_without_the_needed_columns_is_refused_before_the_rows_are_read(tmp_path: Path) -> None:

@@ -278,7 +278,8 @@ def test_export_projections(emulator):
     assert event["feedback"] == {"rating": 4} and event["outputs"] == {"content": "c"}
 
 
-def test_an_export_of_10000_events_is_fast(emulator):
+def test_an_export_of_10000_events_comes_back_whole_over_two_pages(emulator):
+    # How fast is measured in bench/ (never asserted here: CI runs on a busy machine).
     session_id = new_session(emulator)
     for start in range(0, 10_000, 2500):
         log_events(
@@ -290,11 +291,11 @@ def test_an_export_of_10000_events_is_fast(emulator):
             ],
         )
     filters = [{**SESSION_FILTER, "value": session_id}, {"field": "metadata.n", "operator": "exists"}]
-    began = time.perf_counter()
     pages = [export(emulator, filters, limit=7500, page=page) for page in (1, 2)]
-    elapsed = time.perf_counter() - began
-    assert sum(len(p["events"]) for p in pages) == 10_000
-    assert elapsed < 1.0, f"exporting 10,000 events took {elapsed:.2f} s"
+    assert [len(p["events"]) for p in pages] == [7500, 2500]
+    assert {p["totalEvents"] for p in pages} == {10_000}
+    numbers = [event["metadata"]["n"] for p in pages for event in p["events"]]
+    assert sorted(numbers) == list(range(10_000))
 
 
 # ---- configurations --------------------------------------------------------------------------------
