@@ -9,6 +9,7 @@ from hive_review.db import Database
 from hive_review.feedback.queue import FeedbackQueue
 from hive_review.log.store import LogStore
 from hive_review.runs.batch_store import BatchStore
+from hive_review.team.store import SharedQueues
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,7 @@ class Stores:
     feedback: FeedbackQueue
     batches: BatchStore
     votes: VoteStore
+    queues: SharedQueues  # team mode: review queues shared by several reviewers
 
     def close(self) -> None:
         self.database.close()
@@ -35,6 +37,7 @@ def open_stores(database_url: str) -> Stores:
         feedback=feedback,
         batches=BatchStore(database),
         votes=VoteStore(database, feedback),
+        queues=SharedQueues(database, log, feedback),
     )
     try:
         database.upgrade_schema()
