@@ -2,10 +2,14 @@
 and the ideal answer.
 
 It is a fragment: rating reruns only the form, not the page around it (which may hold a log of
-thousands of rows). Every change is saved at once into a draft in session state, because
-Streamlit drops a widget's value when the widget is not drawn (a page switch); the form is
-seeded from that draft, or from the stored rating, each time it is drawn. Submitting commits the
-rating to the local store first and only then lets the outbox deliver it to HoneyHive.
+thousands of rows). The rating being given lives in a draft in session state that only Python
+writes: a widget's change is copied into it at once (Streamlit drops a widget's value when the
+widget is not drawn, e.g. on a page switch), and a key pressed in the review queue writes it
+directly (``set_part``). The widgets are views of the draft. A key's change gives the item's widgets
+new keys (a "revision"), so they are drawn afresh from the draft: setting a drawn widget's value
+from Python is lost when the browser's older value arrives before the run that would have shown
+the new one (keys pressed quickly). Submitting commits the rating to the local store first and only
+then lets the outbox deliver it to HoneyHive.
 """
 
 from __future__ import annotations
@@ -18,94 +22,171 @@ import streamlit as st
 from hive_review.feedback.ratings import Rating, rating_from_widgets, widget_values
 from hive_review.feedback.status import FeedbackStatus
 from hive_review.log import columns as col
-from hive_review.safe_text import escape_markdown
-from ui.connection import Studio
+from ui.context import Studio
 from ui.state import Keys, rating_key
+from ui.text import plain
 
 PARTS = ("thumbs", "stars", "labels", "comment", "ideal")
 SUBMIT_WAIT_SECONDS = 2.0
 STATUS_POLL_SECONDS = 2.0
+NOTHING_TO_SEND = "Nothing to send yet: give thumbs, stars, a label, a comment or an ideal answer."
+_REVISIONS = "rating.revisions"  # generation id -> how often keys redrew its widgets
+_MESSAGES = "rating.messages"  # generation id -> the last submit's problem, shown beside the action
 
 
 def _drafts() -> dict[str, dict[str, Any]]:
     return st.session_state.setdefault(Keys.DRAFTS, {})
 
 
-def _stored_values(row: Mapping[str, Any]) -> dict[str, Any]:
-    return widget_values(Rating.from_row(row))
+def _revisions() -> dict[str, int]:
+    return st.session_state.setdefault(_REVISIONS, {})
+
+
+def _messages() -> dict[str, str]:
+    return st.session_state.setdefault(_MESSAGES, {})
+
+
+def widget_key(generation_id: str, part: str) -> str:
+    """The key of one of the form's widgets: ``rating_key`` until keys first redraw the form."""
+    revision = _revisions().get(generation_id, 0)
+    return rating_key(generation_id, part) if not revision else f"{rating_key(generation_id, part)}.{revision}"
+
+
+def values(studio: Studio, generation_id: str, row: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The rating being given (the draft), else the stored one, as the widgets hold it."""
+    draft = _drafts().get(generation_id)
+    if draft is not None:
+        return dict(draft)
+    stored = row if row is not None else studio.log.get_entry(generation_id) or {}
+    return widget_values(Rating.from_row(stored))
+
+
+def set_part(studio: Studio, generation_id: str, part: str, value: Any) -> None:
+    """Change one part of the draft from outside the form (a key); the form is redrawn from it."""
+    _drafts()[generation_id] = {**values(studio, generation_id), part: value}
+    _revisions()[generation_id] = _revisions().get(generation_id, 0) + 1
+    _messages().pop(generation_id, None)
 
 
 def save_draft(generation_id: str) -> None:
-    _drafts()[generation_id] = {part: st.session_state.get(rating_key(generation_id, part)) for part in PARTS}
+    """Copy the form's widgets into the draft (they were all drawn from it, so nothing else moves)."""
+    _drafts()[generation_id] = {part: st.session_state.get(widget_key(generation_id, part)) for part in PARTS}
+    _messages().pop(generation_id, None)
 
 
-def _rating_from_state(generation_id: str) -> Rating:
-    return rating_from_widgets({part: st.session_state.get(rating_key(generation_id, part)) for part in PARTS})
+def message(generation_id: str) -> str | None:
+    """Why the last submit of this generation sent nothing, until the rating changes."""
+    return _messages().get(generation_id)
+
+
+def submit(studio: Studio, generation_id: str, *, wait: bool = False) -> bool:
+    """Commit the draft and start its delivery; False (with ``message``) when it is empty.
+
+    Draws nothing: the keyboard applies keys with it before the page is drawn."""
+    rating = rating_from_widgets(values(studio, generation_id))
+    if rating.is_empty:
+        _messages()[generation_id] = NOTHING_TO_SEND
+        return False
+    studio.save_rating(generation_id, rating)
+    _drafts().pop(generation_id, None)
+    _messages().pop(generation_id, None)
+    if wait:
+        # On a healthy connection delivery takes milliseconds: wait a moment so the reviewer sees
+        # "delivered" right away. A slow or failing delivery goes on in the background.
+        studio.outbox.wait_for(generation_id, timeout=SUBMIT_WAIT_SECONDS)
+    return True
+
+
+def submit_rating(studio: Studio, generation_id: str) -> bool:
+    """``submit`` for a button: waits briefly for the delivery and confirms with a toast."""
+    if not submit(studio, generation_id, wait=True):
+        return False
+    st.toast("Rating saved.", icon=":material/task_alt:")
+    return True
+
+
+def summary(parts: Mapping[str, Any]) -> str:
+    """The rating in one line of fixed symbols (no user text): "👍 · ★★★★☆ · 2 labels · comment"."""
+    shown: list[str] = []
+    thumbs, stars = parts.get("thumbs"), parts.get("stars")
+    if thumbs is not None:
+        shown.append("👍 up" if thumbs == 1 else "👎 down")
+    if stars is not None:
+        shown.append("★" * (int(stars) + 1) + "☆" * (4 - int(stars)))
+    labels = len(parts.get("labels") or [])
+    if labels:
+        shown.append(f"{labels} label{'s' if labels > 1 else ''}")
+    shown.extend(name for name, part in (("comment", "comment"), ("ideal answer", "ideal")) if parts.get(part))
+    return " · ".join(shown) or "none yet"
+
+
+def render_rating_summary(studio: Studio, generation_id: str, row: Mapping[str, Any]) -> None:
+    """One clear selected state: what this rating holds, and whether it is submitted."""
+    parts = values(studio, generation_id, row)
+    draft = _drafts().get(generation_id)
+    stored = widget_values(Rating.from_row(row))
+    unsent = draft is not None and rating_from_widgets(draft) != rating_from_widgets(stored)
+    state = " · *not submitted yet*" if unsent else ""
+    st.markdown(f"**Your rating:** {summary(parts)}{state}")
 
 
 @st.fragment
-def render_rating_form(studio: Studio, row: Mapping[str, Any]) -> None:
+def render_rating_form(studio: Studio, row: Mapping[str, Any], *, submit_button: bool = True) -> None:
+    """The form; without ``submit_button`` the page offers its own submit (the review queue)."""
     generation_id = str(row[col.GENERATION_ID])
     current = studio.log.get_entry(generation_id) or dict(row)
-    seed = _drafts().get(generation_id) or _stored_values(current)
+    seed = values(studio, generation_id, current)
     options = list(studio.settings.labels)
     for part in PARTS:
         value = seed.get(part)
         if part == "labels":
             value = [label for label in (value or []) if label in options]
-        st.session_state.setdefault(rating_key(generation_id, part), value)
+        st.session_state.setdefault(widget_key(generation_id, part), value)
 
     def on_change() -> None:
         save_draft(generation_id)
 
     with st.container(border=True):
+        render_rating_summary(studio, generation_id, current)
         thumbs_col, stars_col = st.columns([1, 3])
         with thumbs_col:
             st.caption("Thumbs")
-            st.feedback("thumbs", key=rating_key(generation_id, "thumbs"), on_change=on_change)
+            st.feedback("thumbs", key=widget_key(generation_id, "thumbs"), on_change=on_change)
         with stars_col:
             st.caption("Rating")
-            st.feedback("stars", key=rating_key(generation_id, "stars"), on_change=on_change)
-        st.multiselect("Labels", options, key=rating_key(generation_id, "labels"), on_change=on_change)
-        st.text_area("Comment", key=rating_key(generation_id, "comment"), on_change=on_change, height=68)
+            st.feedback("stars", key=widget_key(generation_id, "stars"), on_change=on_change)
+        st.multiselect("Labels", options, key=widget_key(generation_id, "labels"), on_change=on_change)
+        st.text_area("Comment", key=widget_key(generation_id, "comment"), on_change=on_change, height=68)
         st.text_area(
             "Ideal answer",
-            key=rating_key(generation_id, "ideal"),
+            key=widget_key(generation_id, "ideal"),
             on_change=on_change,
             height=68,
             help="What the completion should have said; sent to HoneyHive as ground_truth.",
         )
-        already_rated = current.get(col.FEEDBACK_STATUS) not in (None, FeedbackStatus.UNRATED)
-        submitted = st.button(
-            "Update rating" if already_rated else "Submit rating",
-            key=rating_key(generation_id, "submit"),
-            type="primary",
-            icon=":material/send:",
-            shortcut="Ctrl+Enter",
-            help="Ctrl+Enter",
-        )
-        if submitted:
-            submit_rating(studio, generation_id)
-            current = studio.log.get_entry(generation_id) or current
-        if current.get(col.FEEDBACK_STATUS) == FeedbackStatus.PENDING:
-            _live_delivery_status(studio, generation_id)
-        else:
-            _render_delivery_status(studio, generation_id, current)
+        if submit_button:
+            already_rated = current.get(col.FEEDBACK_STATUS) not in (None, FeedbackStatus.UNRATED)
+            submitted = st.button(
+                "Update rating" if already_rated else "Submit rating",
+                key=rating_key(generation_id, "submit"),
+                type="primary",
+                icon=":material/send:",
+                shortcut="Ctrl+Enter",
+                help="Ctrl+Enter",
+            )
+            if submitted:
+                submit_rating(studio, generation_id)
+                current = studio.log.get_entry(generation_id) or current
+            if message(generation_id):  # right under the button that caused it
+                st.warning(message(generation_id), icon=":material/info:")
+        render_delivery(studio, generation_id, current)
 
 
-def submit_rating(studio: Studio, generation_id: str) -> bool:
-    """Commit the rating in the form's state and start its delivery; False when it is empty."""
-    rating = _rating_from_state(generation_id)
-    if rating.is_empty:
-        st.warning("Nothing to send yet: give thumbs, stars, a label, a comment or an ideal answer.")
-        return False
-    studio.save_rating(generation_id, rating)
-    _drafts().pop(generation_id, None)
-    # On a healthy connection delivery takes milliseconds: wait a moment so the reviewer sees
-    # "delivered" right away. A slow or failing delivery goes on in the background.
-    studio.outbox.wait_for(generation_id, timeout=SUBMIT_WAIT_SECONDS)
-    st.toast("Rating saved.", icon=":material/task_alt:")
-    return True
+def render_delivery(studio: Studio, generation_id: str, row: Mapping[str, Any]) -> None:
+    if row.get(col.FEEDBACK_STATUS) == FeedbackStatus.PENDING:
+        _live_delivery_status(studio, generation_id)
+    else:
+        _render_delivery_status(studio, generation_id, row)
 
 
 @st.fragment(run_every=STATUS_POLL_SECONDS)
@@ -121,11 +202,11 @@ def _render_delivery_status(studio: Studio, generation_id: str, row: Mapping[str
         st.caption(":material/cloud_done: Rating delivered to HoneyHive.")
     elif status == FeedbackStatus.PENDING:
         retrying = row.get(col.FEEDBACK_ERROR)
-        detail = f" Retrying after: {escape_markdown(str(retrying))}" if retrying else ""
+        detail = f" Retrying after: {plain(retrying)}" if retrying else ""
         st.caption(f":material/schedule: Rating saved here; delivery to HoneyHive pending.{detail}")
     elif status == FeedbackStatus.FAILED:
         error = row.get(col.FEEDBACK_ERROR) or "unknown error"
-        st.error(f"Delivery to HoneyHive failed: {escape_markdown(str(error))}", icon=":material/cloud_off:")
+        st.error(f"Delivery to HoneyHive failed: {plain(error)}", icon=":material/cloud_off:")
         if st.button("Retry delivery", key=rating_key(generation_id, "retry"), icon=":material/refresh:"):
             studio.stores.feedback.retry_failed(generation_id)
             studio.outbox.wake()

@@ -1,33 +1,62 @@
-"""The Review queue: the unrated generations of a batch (or of the session, or of one task), one
-at a time, with the one rating form and full keyboard control."""
+"""The Review queue: the unrated generations of a batch, an ingested file or the session, or (with
+HoneyHive's current API) what production logged, one at a time, with the one rating form and full
+keyboard control.
+
+Keys go through ``ui.queue_keys``: they are applied in the order pressed, first thing in a run and
+before anything is drawn, so none is lost however slow the run. The buttons do the same things.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 import streamlit as st
 
 from hive_review.log import columns as col
-from ui import services
+from hive_review.production import ORIGIN as PRODUCTION
+from ui import production_source, rating_form, services
+from ui.completion_context import render_context
 from ui.completion_view import render_completion, render_metadata
-from ui.connection import Studio
-from ui.rating_form import render_rating_form, save_draft, submit_rating
-from ui.state import REVIEW_QUEUE, rating_key
+from ui.context import Studio
+from ui.queue_keys import capture_keys, keys_ready, new_keys
+from ui.state import REVIEW_QUEUE
+from ui.text import code
 
 ALL_UNRATED = "All unrated generations of this session"
+PRODUCTION_EVENTS = "Production events in HoneyHive"
 KEYS_HELP = (
-    "**Keys:** `U` thumbs up · `D` thumbs down · `1`-`5` stars · `N` complete and next · `S` skip · "
+    "**Keys:** `U`/`D` thumbs up/down · `1`-`5` stars · `N` complete and next · `S` skip · "
     "`B` back · `Ctrl+Enter` submit the rating without moving on."
 )
+KEYBOARD = REVIEW_QUEUE("keyboard")
+SUBMIT = REVIEW_QUEUE("submit")
+_THUMBS = {"u": 1, "d": 0}
 
 
 def render_review_queue(studio: Studio) -> None:
+    _apply_keys(studio)  # before drawing: the keys belong to the item the reviewer saw
+    capture_keys(KEYBOARD)  # first on the page, so it keeps its place (and its keys) across runs
     st.title("Review queue")
     st.markdown(KEYS_HELP)
-    batches = studio.stores.batches.list_batches(studio.session.id)
-    sources = [ALL_UNRATED, *(b.id for b in batches)]
-    labels = {b.id: f"Batch {b.id} · {b.task}" for b in batches}
-    source = st.selectbox("Work through", sources, format_func=lambda s: labels.get(s, s), key=REVIEW_QUEUE.source)
+    if keys_ready(KEYBOARD):
+        st.caption(":material/keyboard: Keys active: each key applies, in the order pressed.")
+    else:
+        st.caption(":material/keyboard_hide: Keys start working in a moment…")
     log = services.cached_log(studio.stores, studio.session.id)
-    if st.session_state.get(REVIEW_QUEUE.built_from) != source or st.button(
+    source = _pick_source(studio, log)
+    if source == PRODUCTION_EVENTS:
+        loaded = production_source.render_production_source(studio)
+        if loaded is None:
+            st.session_state[REVIEW_QUEUE.queue] = []  # keys act on no hidden queue
+            st.session_state[REVIEW_QUEUE.built_from] = None
+            st.info("Pick an annotation queue or a filter, then **Load events**.")
+            return
+        if st.session_state.get(REVIEW_QUEUE.built_from) != source:
+            st.session_state[REVIEW_QUEUE.position] = 0  # coming from another source
+        st.session_state[REVIEW_QUEUE.queue] = loaded
+        st.session_state[REVIEW_QUEUE.built_from] = source
+    elif st.session_state.get(REVIEW_QUEUE.built_from) != source or st.button(
         "Rebuild the queue", key=REVIEW_QUEUE.rebuild
     ):
         unrated = log[log[col.FEEDBACK_STATUS] == "unrated"]
@@ -40,9 +69,9 @@ def render_review_queue(studio: Studio) -> None:
     if not queue:
         st.info("Nothing to review here: every generation is rated. Run a batch, or pick another source.")
         return
-    statuses = dict(zip(log[col.GENERATION_ID], log[col.FEEDBACK_STATUS], strict=True))
+    statuses = _statuses(studio, log, queue)
     done = sum(statuses.get(gid) not in (None, "unrated") for gid in queue)
-    position = min(st.session_state.get(REVIEW_QUEUE.position, 0), len(queue) - 1)
+    position = _position(len(queue))
     st.progress(
         done / len(queue), text=f"Item {position + 1} of {len(queue)} · {done} done · {len(queue) - done} to go"
     )
@@ -50,17 +79,82 @@ def render_review_queue(studio: Studio) -> None:
     row = studio.log.get_entry(generation_id)
     if row is None:
         st.warning("This generation is no longer in the log; skip it.")
-    else:
-        with st.container(border=True):
-            render_completion(str(row.get(col.COMPLETION) or ""), markdown=False)
-            render_metadata(row)
-        _render_keys(studio, generation_id, len(queue))
-        render_rating_form(studio, row)
+        _render_actions(studio, generation_id, len(queue))
+        return
+    _render_item(studio, row)
+    rating_form.render_rating_form(studio, row, submit_button=False)
+    _render_actions(studio, generation_id, len(queue))
 
 
-def _set_rating(generation_id: str, part: str, value: int) -> None:
-    st.session_state[rating_key(generation_id, part)] = value
-    save_draft(generation_id)
+def _pick_source(studio: Studio, log: Any) -> str:
+    batches = studio.stores.batches.list_batches(studio.session.id)
+    labels = {b.id: f"Batch {b.id} · {b.task}" for b in batches}
+    ingested = sorted({str(b) for b in log[col.BATCH_ID].dropna() if str(b).startswith("ingest-")})
+    labels.update({batch_id: f"Ingested file {batch_id}" for batch_id in ingested})
+    sources = [ALL_UNRATED, *labels]
+    if studio.api == "current":  # in the task API there are no logged events to read
+        sources.append(PRODUCTION_EVENTS)
+    if st.session_state.get(REVIEW_QUEUE.source) not in sources:
+        st.session_state.pop(REVIEW_QUEUE.source, None)  # e.g. a batch of another session
+    # Options are ids shown through labels: a selectbox draws its options as text.
+    return str(st.selectbox("Work through", sources, format_func=lambda s: labels.get(s, s), key=REVIEW_QUEUE.source))
+
+
+def _statuses(studio: Studio, log: Any, queue: list[str]) -> dict[str, Any]:
+    statuses = dict(zip(log[col.GENERATION_ID], log[col.FEEDBACK_STATUS], strict=True))
+    for generation_id in queue:  # a production event first logged in another session
+        if generation_id not in statuses:
+            statuses[generation_id] = (studio.log.get_entry(generation_id) or {}).get(col.FEEDBACK_STATUS)
+    return statuses
+
+
+def _render_item(studio: Studio, row: Mapping[str, Any]) -> None:
+    generation_id = str(row[col.GENERATION_ID])
+    details = production_source.details(studio, generation_id) if row.get(col.ORIGIN) == PRODUCTION else None
+    with st.container(border=True):
+        if details is not None and (production_source.rated_by_me(generation_id) or details.rated_by(studio.reviewer)):
+            st.badge("Already rated by you", icon=":material/how_to_reg:", color="green")
+        render_context(studio, row, details=details)
+        render_completion(str(row.get(col.COMPLETION) or ""), markdown=False)
+        render_metadata(row)
+        if details is not None:
+            st.caption(f"HoneyHive event {code(generation_id)}: each rating goes back as feedback on it.")
+
+
+def _render_actions(studio: Studio, generation_id: str, length: int) -> None:
+    with st.container(horizontal=True):
+        st.button(
+            "Back", key=REVIEW_QUEUE.back, icon=":material/arrow_back:", help="B", on_click=_move, args=(-1, length)
+        )
+        st.button(
+            "Skip", key=REVIEW_QUEUE.skip, icon=":material/skip_next:", help="S", on_click=_move, args=(1, length)
+        )
+        st.button(
+            "Submit rating",
+            key=SUBMIT,
+            icon=":material/send:",
+            help="Ctrl+Enter: submit without moving on",
+            on_click=_submit,
+            args=(studio, generation_id),
+        )
+        st.button(
+            "Complete and next",
+            key=REVIEW_QUEUE.complete_and_next,
+            type="primary",
+            icon=":material/done_all:",
+            help="N",
+            on_click=_complete_and_next,
+            args=(studio, generation_id, length),
+        )
+    problem = rating_form.message(generation_id)
+    if problem:  # next to the action that caused it, not at the top of the page
+        st.warning(problem, icon=":material/info:")
+
+
+def _position(length: int) -> int:
+    position = max(0, min(st.session_state.get(REVIEW_QUEUE.position, 0), length - 1))
+    st.session_state[REVIEW_QUEUE.position] = position
+    return position
 
 
 def _move(step: int, length: int) -> None:
@@ -68,48 +162,29 @@ def _move(step: int, length: int) -> None:
     st.session_state[REVIEW_QUEUE.position] = max(0, min(length - 1, position))
 
 
+def _submit(studio: Studio, generation_id: str) -> None:
+    rating_form.submit(studio, generation_id)
+
+
 def _complete_and_next(studio: Studio, generation_id: str, length: int) -> None:
-    if submit_rating(studio, generation_id):
+    if rating_form.submit(studio, generation_id):
         _move(1, length)
 
 
-def _render_keys(studio: Studio, generation_id: str, length: int) -> None:
-    thumbs = (  # label, icon, key, shortcut, the thumbs value it gives
-        ("Up", ":material/thumb_up:", REVIEW_QUEUE.thumbs_up, "U", 1),
-        ("Down", ":material/thumb_down:", REVIEW_QUEUE.thumbs_down, "D", 0),
-    )
-    with st.container(horizontal=True):
-        for label, icon, key, shortcut, value in thumbs:
-            st.button(
-                label,
-                icon=icon,
-                key=key,
-                shortcut=shortcut,
-                help=f"Thumbs {label.lower()} ({shortcut})",
-                on_click=_set_rating,
-                args=(generation_id, "thumbs", value),
-            )
-        for stars in range(1, 6):
-            st.button(
-                f"{stars}★",
-                key=REVIEW_QUEUE.stars(stars),
-                shortcut=str(stars),
-                help=f"{stars} stars ({stars})",
-                on_click=_set_rating,
-                args=(generation_id, "stars", stars - 1),
-            )
-        st.button(
-            "Back", key=REVIEW_QUEUE.back, shortcut="B", icon=":material/arrow_back:", on_click=_move, args=(-1, length)
-        )
-        st.button(
-            "Skip", key=REVIEW_QUEUE.skip, shortcut="S", icon=":material/skip_next:", on_click=_move, args=(1, length)
-        )
-        st.button(
-            "Complete and next",
-            key=REVIEW_QUEUE.complete_and_next,
-            shortcut="N",
-            type="primary",
-            icon=":material/done_all:",
-            on_click=_complete_and_next,
-            args=(studio, generation_id, length),
-        )
+def _apply_keys(studio: Studio) -> None:
+    """Apply the keys pressed since the last run, in order, to the queue as it stands after each."""
+    for key in new_keys(KEYBOARD):
+        queue: list[str] = st.session_state.get(REVIEW_QUEUE.queue, [])
+        if not queue:
+            continue
+        generation_id = queue[_position(len(queue))]
+        if key in _THUMBS:
+            rating_form.set_part(studio, generation_id, "thumbs", _THUMBS[key])
+        elif key.isdigit():
+            rating_form.set_part(studio, generation_id, "stars", int(key) - 1)
+        elif key == "n":
+            _complete_and_next(studio, generation_id, len(queue))
+        elif key == "enter":
+            _submit(studio, generation_id)
+        else:
+            _move(1 if key == "s" else -1, len(queue))

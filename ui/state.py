@@ -135,14 +135,9 @@ class ReviewQueueKeys(PageKeys):
         self.built_from = self("built_from")
         self.position = self("position")
         self.rebuild = self("rebuild")
-        self.thumbs_up = self("up")
-        self.thumbs_down = self("down")
         self.back = self("back")
         self.skip = self("skip")
         self.complete_and_next = self("next")
-
-    def stars(self, count: int) -> str:
-        return self("star", count)
 
 
 class SessionLogKeys(PageKeys):

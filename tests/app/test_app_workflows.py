@@ -122,7 +122,7 @@ def test_a_batch_under_injected_failures_reports_failed_rows_and_finishes_the_re
     assert metrics["Done"] == 20 and metrics["Failed"] == 0
 
 
-def test_the_review_queue_rates_with_keys_then_moves_on(studio_env, tmp_path):
+def test_the_review_queue_rates_then_moves_on(studio_env, tmp_path):
     at = open_page(studio_app(), "batch")
     rows = "topic,tone\nfirst,calm\nsecond,calm\nthird,calm\n"
     at.file_uploader(key=BATCH.file).upload("inputs.csv", rows.encode(), "text/csv").run()
@@ -135,8 +135,8 @@ def test_the_review_queue_rates_with_keys_then_moves_on(studio_env, tmp_path):
     assert not at.exception, [e.value for e in at.exception]
     assert "Item 1 of 3" in at.get("progress")[0].proto.text
     [first] = shown_generation_ids(at)
-    at.button(key=REVIEW_QUEUE.thumbs_up).click().run()
-    at.button(key=REVIEW_QUEUE.stars(4)).click().run()
+    at.feedback(key=rating_key(first, "thumbs")).set_value(1).run()
+    at.feedback(key=rating_key(first, "stars")).set_value(3).run()
     at.button(key=REVIEW_QUEUE.complete_and_next).click().run()
     assert not at.exception
     assert "Item 2 of 3" in at.get("progress")[0].proto.text and "1 done" in at.get("progress")[0].proto.text

@@ -89,6 +89,7 @@ def test_the_review_queue_is_worked_from_the_keyboard(studio):
     with chromium_page() as page:
         open_app(page, f"{url}/review_queue")
         page.get_by_text("Item 1 of 20").wait_for()
+        page.get_by_text("Keys active").wait_for()  # the key listener has loaded
         comment = page.get_by_role("textbox", name="Comment")
         comment.click()
         page.keyboard.type("no 5 stars, but brisk")  # keys typed into a field are text, not shortcuts
@@ -96,13 +97,13 @@ def test_the_review_queue_is_worked_from_the_keyboard(studio):
         wait_for_app_run(page)
         assert page.get_by_text("Item 1 of 20").count() == 1
         generation_id = page.get_by_text("Generation id").first.inner_text().split()[-1]
-        for key in ("u", "4", "n"):  # thumbs up, four stars, complete and next
+        for key in ("u", "4", "n"):  # thumbs up, four stars, complete and next: no pause between
             page.keyboard.press(key)
-            wait_for_app_run(page)
         page.get_by_text("Item 2 of 20").wait_for()
-        assert page.get_by_text("1 done").count() == 1
+        page.get_by_text("1 done").wait_for()
         page.keyboard.press("b")
         page.get_by_text("Item 1 of 20").wait_for()
+        page.get_by_text("Your rating: 👍 up · ★★★★☆ · comment").wait_for()  # what was sent, shown
 
     deadline = time.monotonic() + 20
     feedback: dict = {}
