@@ -7,6 +7,7 @@ Every failure is a message that names the problem and the fix; server text is sh
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 
@@ -140,6 +141,13 @@ def _review_session(store: LogStore, reviewer: str) -> ReviewSession:
 def _signed_in_email() -> str | None:
     """The e-mail of the signed-in user: ``st.login`` (OIDC, ``[auth]`` in secrets) or a proxy's
     trusted header (``server.trustedUserHeaders`` mapping it to ``email``)."""
+    trusted = st.get_option("server.trustedUserHeaders") or {}
+    if isinstance(trusted, str):  # given as JSON through the environment or the command line
+        trusted = json.loads(trusted or "{}")
+    # Only an identity Streamlit vouches for: a finished OIDC log-in, or a header the operator named
+    # as trusted (st.user also holds a placeholder e-mail where neither is configured).
+    if not (st.user.get("is_logged_in") or "email" in trusted.values()):
+        return None
     email = str(st.user.get("email") or "").strip()
     return email or None
 
