@@ -137,3 +137,26 @@ def make_entries(session_id: str, reviewer: str, count: int, start: int = 0) -> 
         )
         for i in range(start, start + count)
     ]
+
+
+def fill_log(database_url: str, reviewer: str, rows: int, chunk: int = 20_000, session_id: str | None = None) -> str:
+    """``rows`` log rows (``make_entries``) in a new session (or the one given); returns its id."""
+    from hive_review.stores import open_stores  # here: the stores start the log reader's helper
+
+    stores = open_stores(database_url)
+    try:
+        session_id = session_id or stores.log.create_session(reviewer).id
+        for start in range(0, rows, chunk):
+            stores.log.add_entries(make_entries(session_id, reviewer, min(chunk, rows - start), start=start))
+        return session_id
+    finally:
+        stores.close()
+
+
+def rss_mib(pid: int | None = None) -> float:
+    """Resident memory of a process (this one by default), MiB, from /proc."""
+    with open(f"/proc/{pid or os.getpid()}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS in /proc/<pid>/status")

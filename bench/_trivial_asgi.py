@@ -12,6 +12,9 @@ import argparse
 import uvicorn
 
 BODY = b'[{"name": "Sandbox - Email Writer", "type": "generation"}]'
+# What bench.emulator_current's export pages weigh (1,000 events of ~770 bytes): the ceiling for
+# moving answers that size, so the export route is compared with its own kind.
+EXPORT_BODY = b'{"events":[' + b",".join([b'{"event_id":"' + b"x" * 750 + b'"}'] * 1000) + b'],"totalEvents":1000}'
 
 
 async def app(scope: dict, receive: object, send: object) -> None:
@@ -21,9 +24,10 @@ async def app(scope: dict, receive: object, send: object) -> None:
     while more:  # read the request body, as a real handler would
         message = await receive()  # type: ignore[operator]
         more = message.get("more_body", False)
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(BODY)).encode())]
+    body = EXPORT_BODY if scope["path"].endswith("/export") else BODY
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": 200, "headers": headers})  # type: ignore[operator]
-    await send({"type": "http.response.body", "body": BODY})  # type: ignore[operator]
+    await send({"type": "http.response.body", "body": body})  # type: ignore[operator]
 
 
 if __name__ == "__main__":

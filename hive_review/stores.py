@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hive_review.compare.comparison_store import ComparisonStore
 from hive_review.compare.votes import VoteStore
 from hive_review.db import Database
 from hive_review.feedback.queue import FeedbackQueue
@@ -20,6 +21,7 @@ class Stores:
     batches: BatchStore
     votes: VoteStore
     queues: SharedQueues  # team mode: review queues shared by several reviewers
+    comparisons: ComparisonStore  # Compare's side-by-side runs and blind pairs, made in the background
 
     def close(self) -> None:
         self.database.close()
@@ -38,6 +40,7 @@ def open_stores(database_url: str) -> Stores:
         batches=BatchStore(database),
         votes=VoteStore(database, feedback),
         queues=SharedQueues(database, log, feedback),
+        comparisons=ComparisonStore(database),
     )
     try:
         database.upgrade_schema()

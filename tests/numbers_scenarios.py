@@ -82,3 +82,40 @@ def seed_votes(database_url: str, *, wins: int, losses: int, ties: int) -> None:
             stores.votes.record(vote, winner, connection_id=CONNECTION)
     finally:
         stores.close()
+
+
+# The leaderboard scenario on the email task: (variant, opponent, its wins, the opponent's wins, ties, both bad).
+# v2 beats both others clearly; v1 and v3 are close, so their ranks are shared ("2–3").
+V1, V2, V3 = "email-writer-v1", "email-writer-v2-concise", "email-writer-v3-bullets"
+LEADERBOARD_PAIRS = (
+    (V2, V1, 24, 4, 2, 3),
+    (V2, V3, 23, 5, 2, 1),
+    (V1, V3, 15, 12, 3, 2),
+)
+VERSIONS = {V1: "1", V2: "2", V3: "3"}
+LEFTY = "pm-lefty"  # picks the left side of every third vote, whatever the answers
+
+
+def seed_leaderboard(database_url: str) -> None:
+    """Blind votes among the email task's three variants (``LEADERBOARD_PAIRS``), on generations
+    ``seed_numbers`` logged. Every third vote is ``LEFTY``'s, who always found the better answer on the left;
+    the others are ``qa-seed``'s, with the winner's side alternating."""
+    generation = {V1: "gen-San-1-{}", V2: "gen-San-2-{}", V3: "gen-San-3-0"}  # v3 has one generation
+    outcomes = []
+    for first, second, first_wins, second_wins, ties, both_bad in LEADERBOARD_PAIRS:
+        outcomes += [(first, second, "won")] * first_wins + [(second, first, "won")] * second_wins
+        outcomes += [(first, second, "tie")] * ties + [(first, second, "both_bad")] * both_bad
+    stores = open_stores(database_url)
+    try:
+        for index, (first, second, outcome) in enumerate(outcomes):
+            reviewer = LEFTY if index % 3 == 0 else "qa-seed"
+            sides = [Side(name, generation[name].format(index % 100), f"prompt of {name}", f"answer {index}")
+                     for name in (first, second)]  # fmt: skip
+            on_left = 0 if reviewer == LEFTY or index % 2 else 1  # the lefty always has ``first`` on the left
+            left, right = sides[on_left], sides[1 - on_left]
+            versions = (VERSIONS[left.variant], VERSIONS[right.variant])
+            vote = BlindVote(f"lb-{index}", "seeded", EMAIL, reviewer, 2, {"topic": "t"}, left, right, *versions)
+            winner = ("left" if left.variant == first else "right") if outcome == "won" else outcome
+            stores.votes.record(vote, winner, connection_id=CONNECTION)
+    finally:
+        stores.close()

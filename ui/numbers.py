@@ -13,7 +13,9 @@ from hive_review.compare.votes import preference_pairs, preference_pairs_jsonl, 
 from hive_review.log import columns as col
 from hive_review.log.import_files import ImportFormatError, read_export
 from ui import services
+from ui.compare_completion import numbers_notice
 from ui.context import Studio
+from ui.leaderboard import render_leaderboard
 from ui.state import NUMBERS
 from ui.text import code, plain
 from ui.variant_view import deployed_prompt, render_variant_numbers, summary_file_name
@@ -51,7 +53,11 @@ def _render_variants(studio: Studio, log: pd.DataFrame) -> None:
         return
     tasks = sorted(log[col.TASK].dropna().unique())
     task = st.selectbox("Task", tasks, key=NUMBERS.task)
-    rows = render_variant_numbers(studio, task, log[(log[col.TASK] == task).to_numpy(dtype=bool, na_value=False)])
+    task_log = log[(log[col.TASK] == task).to_numpy(dtype=bool, na_value=False)]
+    rows = render_variant_numbers(studio, task, task_log)
+    notice = numbers_notice(task_log)  # latencies are the model's own: say so when runs waited for it
+    if notice:
+        st.caption(f":material/hourglass_top: {notice}")
     raw = studio.stores.votes.frame(task)
     if not raw.empty:
         st.markdown("**Blind A/B votes**", help=VOTES_HELP)
@@ -68,6 +74,7 @@ def _render_variants(studio: Studio, log: pd.DataFrame) -> None:
         help="Every figure above with its interval, count and method, and every verdict. Cells a spreadsheet "
         "would run as a formula start with an apostrophe.",
     )
+    render_leaderboard(raw)
 
 
 def _render_agreement(studio: Studio, log: pd.DataFrame) -> None:

@@ -8,7 +8,7 @@ from typing import Protocol
 import streamlit as st
 
 from honeyhive_api import HoneyHiveError, Prompt
-from ui.connection import Studio
+from ui.context import Studio
 from ui.failures import show_failure
 from ui.text import code
 

@@ -1,4 +1,8 @@
-"""The Playground: pick a task, see its deployed prompt, fill the inputs, run, read, rate."""
+"""The Playground: pick a task, see its deployed prompt, fill the inputs, run, read, rate.
+
+Each completion names the model that answered beside the one the prompt configures: an endpoint
+(the local emulator's Gemma, a model override) may answer for a prompt that names another.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +16,9 @@ from hive_review.log.entries import RunContext, entry_from_generation
 from hive_review.runs.inputs import input_problems
 from honeyhive_api import HoneyHiveError, Prompt
 from honeyhive_api.templates import prompt_variables
-from ui.completion_view import render_completion, render_metadata, stream_completion
-from ui.connection import Studio
+from ui.compare_completion import render_run_details
+from ui.completion_view import render_completion, stream_completion
+from ui.context import Studio
 from ui.pickers import pick_task_and_prompts, variant_label
 from ui.rating_form import render_rating_form
 from ui.state import PLAYGROUND
@@ -30,7 +35,9 @@ def render_playground(studio: Studio) -> None:
         return
     task, prompts = picked
     prompt = _pick_variant(task, prompts)
-    _render_prompt(prompt)
+    recent = _recent_rows(studio)
+    answered = next((row.get(col.MODEL) for row in recent if row.get(col.PROMPT_NAME) == prompt.name), None)
+    _render_prompt(prompt, answered)
     variables = prompt_variables(prompt.text, prompt.input_variables)
     values = _input_form(task, variables)
     if values is not None:
@@ -40,7 +47,7 @@ def render_playground(studio: Studio) -> None:
                 st.error(plain(problem), icon=":material/edit_note:")
         else:
             _run(studio, task, prompt, values)
-    _render_recent_runs(studio)
+    _render_recent_runs(studio, recent)
 
 
 def _pick_variant(task_name: str, prompts: list[Prompt]) -> Prompt:
@@ -60,14 +67,17 @@ def _pick_variant(task_name: str, prompts: list[Prompt]) -> Prompt:
     return by_name[chosen]
 
 
-def _render_prompt(prompt: Prompt) -> None:
+def _render_prompt(prompt: Prompt, answered: object) -> None:
     title = "Deployed prompt" if prompt.is_deployed else "Prompt variant (not deployed)"
     with st.expander(f"{title}: {plain(prompt.name)}", expanded=True):
         left, right = st.columns([3, 2])
         with left:
             st.code(prompt.text, language=None, wrap_lines=True)
         with right:
-            st.markdown(f"**Version** {code(prompt.version or '—')}  \n**Model** {code(prompt.model)}")
+            model = f"**Model** {code(prompt.model)} configured"
+            if answered and answered != prompt.model:  # the latest run of this variant, listed below
+                model += f"  \n**Answered by** {code(answered)} (its latest run)"
+            st.markdown(f"**Version** {code(prompt.version or '—')}  \n{model}")
             st.caption("Hyperparameters")
             st.json(prompt.hyperparameters, expanded=True)
 
@@ -125,10 +135,23 @@ def _run(studio: Studio, task_name: str, prompt: Prompt, values: dict[str, str])
     st.rerun()  # draw the new run with its rating form, in its place among the recent runs
 
 
-def _render_recent_runs(studio: Studio) -> None:
+def _recent_rows(studio: Studio) -> list[dict[str, Any]]:
     # From the store, not from session state: a browser reload or a restart keeps them on the page.
     run_ids = studio.log.recent_generation_ids(studio.session.id, origin="playground", limit=RECENT_RUNS_SHOWN)
-    if not run_ids:
+    return [row for row in map(studio.log.get_entry, run_ids) if row is not None]
+
+
+def _configured_model(studio: Studio, task: str, prompt_name: object) -> str | None:
+    """The model the run's prompt configures (``None`` when HoneyHive cannot say now)."""
+    try:
+        prompts = studio.prompts(task)
+    except HoneyHiveError:
+        return None  # the completion still shows the model that answered
+    return next((prompt.model for prompt in prompts if prompt.name == prompt_name), None)
+
+
+def _render_recent_runs(studio: Studio, rows: list[dict[str, Any]]) -> None:
+    if not rows:
         return
     st.subheader("Completions")
     st.toggle(
@@ -137,10 +160,7 @@ def _render_recent_runs(studio: Studio) -> None:
         help="Render completions as Markdown, with images and unsafe links removed. Off: plain text.",
     )
     markdown = bool(st.session_state.get(PLAYGROUND.markdown_view))
-    for generation_id in run_ids:
-        row = studio.log.get_entry(generation_id)
-        if row is None:
-            continue
+    for row in rows:
         _render_run(studio, row, markdown=markdown)
 
 
@@ -152,5 +172,6 @@ def _render_run(studio: Studio, row: dict[str, Any], *, markdown: bool) -> None:
         st.markdown(f"**{plain(row.get(col.TASK))}** · {variant}")
         st.caption(plain(summary.replace("\n", " ")))
         render_completion(str(row.get(col.COMPLETION) or ""), markdown=markdown)
-        render_metadata(row)
+        configured = _configured_model(studio, str(row.get(col.TASK) or ""), row.get(col.PROMPT_NAME))
+        render_run_details(row, configured_model=configured)
         render_rating_form(studio, row)

@@ -15,7 +15,7 @@ import streamlit as st
 
 from hive_review.log import columns as col
 from hive_review.production import ORIGIN as PRODUCTION
-from ui import production_source, rating_form, services
+from ui import production_source, rating_form, services, shared_queue
 from ui.completion_context import render_context
 from ui.completion_view import render_completion, render_metadata
 from ui.context import Studio
@@ -44,7 +44,10 @@ def render_review_queue(studio: Studio) -> None:
     else:
         st.caption(":material/keyboard_hide: Keys start working in a moment…")
     log = services.cached_log(studio.stores, studio.session.id)
-    source = _pick_source(studio, log)
+    source, label = _pick_source(studio, log)
+    if shared_queue.is_shared(source):  # the store, not this session, decides the items
+        shared_queue.render_shared_queue(studio, source, _render_item)
+        return
     if source == PRODUCTION_EVENTS:
         loaded = production_source.render_production_source(studio)
         if loaded is None:
@@ -69,6 +72,7 @@ def render_review_queue(studio: Studio) -> None:
     if not queue:
         st.info("Nothing to review here: every generation is rated. Run a batch, or pick another source.")
         return
+    shared_queue.render_share_action(studio, label, queue)
     statuses = _statuses(studio, log, queue)
     done = sum(statuses.get(gid) not in (None, "unrated") for gid in queue)
     position = _position(len(queue))
@@ -86,7 +90,8 @@ def render_review_queue(studio: Studio) -> None:
     _render_actions(studio, generation_id, len(queue))
 
 
-def _pick_source(studio: Studio, log: Any) -> str:
+def _pick_source(studio: Studio, log: Any) -> tuple[str, str]:
+    """The source picked (an id) and its label."""
     batches = studio.stores.batches.list_batches(studio.session.id)
     labels = {b.id: f"Batch {b.id} · {b.task}" for b in batches}
     ingested = sorted({str(b) for b in log[col.BATCH_ID].dropna() if str(b).startswith("ingest-")})
@@ -94,10 +99,14 @@ def _pick_source(studio: Studio, log: Any) -> str:
     sources = [ALL_UNRATED, *labels]
     if studio.api == "current":  # in the task API there are no logged events to read
         sources.append(PRODUCTION_EVENTS)
+    shared = shared_queue.source_labels(studio)  # every process's shared queues, from the database
+    labels.update(shared)
+    sources.extend(shared)
     if st.session_state.get(REVIEW_QUEUE.source) not in sources:
         st.session_state.pop(REVIEW_QUEUE.source, None)  # e.g. a batch of another session
     # Options are ids shown through labels: a selectbox draws its options as text.
-    return str(st.selectbox("Work through", sources, format_func=lambda s: labels.get(s, s), key=REVIEW_QUEUE.source))
+    source = str(st.selectbox("Work through", sources, format_func=lambda s: labels.get(s, s), key=REVIEW_QUEUE.source))
+    return source, labels.get(source, source)
 
 
 def _statuses(studio: Studio, log: Any, queue: list[str]) -> dict[str, Any]:
@@ -174,6 +183,10 @@ def _complete_and_next(studio: Studio, generation_id: str, length: int) -> None:
 def _apply_keys(studio: Studio) -> None:
     """Apply the keys pressed since the last run, in order, to the queue as it stands after each."""
     for key in new_keys(KEYBOARD):
+        built_from = st.session_state.get(REVIEW_QUEUE.built_from)
+        if shared_queue.is_shared(built_from):
+            shared_queue.apply_key(studio, str(built_from), key)
+            continue
         queue: list[str] = st.session_state.get(REVIEW_QUEUE.queue, [])
         if not queue:
             continue

@@ -158,18 +158,11 @@ def list_prompts(catalog_key: str, task: str, _client: ReviewBackend) -> list[Pr
     return _client.list_prompts(task)
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _cached_log(_stores: Stores, database_key: str, session_id: str | None, revision: int) -> pd.DataFrame:
-    # cache_resource, not cache_data: the frame is shared read-only (filters build new frames), so
-    # it is not pickled and copied on every rerun. `revision` changes on every write.
-    del database_key, revision
-    return _stores.log.load_log(session_id)
-
-
 def cached_log(studio_stores: Stores, session_id: str | None) -> pd.DataFrame:
-    """The log of a session (every session's with ``None``), read from the database only after a
-    write: pages rerun on every click, and a 100k-row log takes seconds to load. Do not modify it."""
-    return _cached_log(studio_stores, studio_stores.database.key, session_id, studio_stores.log.revision(session_id))
+    """The log of a session (every session's with ``None``): pages rerun on every click, and a
+    100k-row log takes a while to load whole, so the store keeps it in this process and, after a
+    write, reads only the rows that changed (``LogStore.cached_log``). Do not modify it."""
+    return studio_stores.log.cached_log(session_id)
 
 
 class BatchRunners:

@@ -21,6 +21,9 @@ from ui.text import code, plain
 # The table shows the newest rows only: sending 100k rows to the browser on every rerun would make
 # each click slow. Filters and exports always work on every row.
 TABLE_ROWS_SHOWN = 1_000
+# Team mode: reviewers on other processes write to the same database; the table reads the log again
+# this often while the page is open (``cached_log`` reloads only the rows changed since).
+LIVE_REFRESH_SECONDS = 3
 THUMBS_CHOICES = ("up", "down", "unrated")
 RATING_CHOICES = ("1", "2", "3", "4", "5", "unrated")
 
@@ -72,9 +75,9 @@ def render_session_log(studio: Studio) -> None:
     if log.empty:
         st.info("No generations yet. Run a prompt on the Playground, or ingest completions, then come back.")
     else:
-        view = apply_filter(log, _filters(log))
-        st.caption(f"{len(view):,} of {len(log):,} generations match.")
-        _render_table(view)
+        log_filter = _filters(log)
+        view = apply_filter(log, log_filter)
+        _render_live_table(studio, session_id, log_filter)
         _render_summary(view)
         _render_exports(view)
     _render_import(studio)
@@ -102,6 +105,17 @@ def _filters(log: pd.DataFrame) -> LogFilter:
         include_unrated="unrated" in ratings,
         text=text.strip(),
     )
+
+
+@st.fragment(run_every=LIVE_REFRESH_SECONDS)
+def _render_live_table(studio: Studio, session_id: str | None, log_filter: LogFilter) -> None:
+    """The count and the table, read again every few seconds: ratings given on another process show
+    here without a click. Only this part reruns; the summary and exports follow the next click."""
+    log = services.cached_log(studio.stores, session_id)
+    view = apply_filter(log, log_filter)
+    rated = int(view[col.FEEDBACK_STATUS].ne("unrated").sum()) if col.FEEDBACK_STATUS in view else 0
+    st.caption(f"{len(view):,} of {len(log):,} generations match · {rated:,} rated.")
+    _render_table(view)
 
 
 def _render_table(view: pd.DataFrame) -> None:

@@ -138,6 +138,17 @@ class ReviewQueueKeys(PageKeys):
         self.back = self("back")
         self.skip = self("skip")
         self.complete_and_next = self("next")
+        # Team mode: sharing the current source, and working a shared queue.
+        self.share_name = self("share", "name")
+        self.share_overlap = self("share", "overlap")
+        self.share_minutes = self("share", "minutes")
+        self.share_go = self("share", "go")
+        self.share_message = self("share", "message")
+        self.shared_held = self("shared", "held")  # queue id -> the item reserved to this session
+        self.shared_message = self("shared", "message")  # generation id -> why completing it failed
+        self.shared_lost = self("shared", "lost")  # why the last review was not saved (reservation lost)
+        self.shared_skip = self("shared", "skip")
+        self.shared_next = self("shared", "next")
 
 
 class SessionLogKeys(PageKeys):

@@ -30,6 +30,7 @@ from hive_review.backends.current_stream import CurrentGenerationStream
 from hive_review.backends.errors import NoModelEndpointError
 from hive_review.backends.event_fields import answer_metadata, model_config, token_metadata
 from hive_review.backends.model_endpoint import ModelAnswer, ModelEndpoint
+from hive_review.backends.run_support import ConfigurationCache, EventSink
 from hive_review.backends.session import ReviewSession
 from honeyhive_api import Configuration, Feedback, Generation, HoneyHiveClient, Prompt, Task, Usage
 
@@ -66,12 +67,17 @@ class CurrentBackend:
         environment: str = "prod",
         session_name: str,
         model_override: str | None = None,
+        events: EventSink | None = None,
     ) -> None:
         self._client = client
         self._model = model
         self._environment = environment
         self._model_override = model_override or None
         self._session = ReviewSession(session_name)
+        # Runs take the configurations from here (see run_support); with ``events`` (the outbox),
+        # a run's event is queued durably and sent in the background, else sent before returning.
+        self._configurations = ConfigurationCache()
+        self._events = events
 
     def __repr__(self) -> str:
         return f"CurrentBackend(client={self._client!r}, model={self._model!r}, environment={self._environment!r})"
@@ -102,19 +108,21 @@ class CurrentBackend:
             environment=self._environment,
             session_name=self._session.name,
             model_override=self._model_override,
+            events=self._events,
         )
         copy._session = self._session
+        copy._configurations = self._configurations  # a batch's copy shares what the backend fetched
         return copy
 
     # ---- prompts ----------------------------------------------------------------------------------
 
     def list_tasks(self) -> list[Task]:
-        return tasks_of(self._client.list_configurations(), self._environment)
+        return tasks_of(self._configurations.refresh(self._client.list_configurations), self._environment)
 
     def list_prompts(self, task: str) -> list[Prompt]:
         return [
             configuration_prompt(c, self._environment)
-            for c in self._client.list_configurations()
+            for c in self._configurations.refresh(self._client.list_configurations)
             if group_of(c) == task
         ]
 
@@ -173,7 +181,8 @@ class CurrentBackend:
         user_properties: Mapping[str, Any] | None,
         source: str | None,
     ) -> _Run:
-        configuration = choose_configuration(self._client.list_configurations(), task, prompts, self._environment)
+        configurations = self._configurations.get(self._client.list_configurations)
+        configuration = choose_configuration(configurations, task, prompts, self._environment)
         messages = render_messages(configuration, inputs)
         source = source or DEFAULT_SOURCE
         users = dict(user_properties or {})
@@ -195,22 +204,26 @@ class CurrentBackend:
         configuration = run.configuration
         # Chosen here: a POST /events retried after a lost answer is the same event, not a second.
         event_id = str(uuid.uuid4())
-        self._client.log_event(
-            "model",
-            run.inputs,  # the template's variables; with config.template they give the messages sent
-            event_id=event_id,
-            event_name=configuration.name,
-            session_id=run.session_id,
-            parent_id=run.session_id,
-            source=run.source,
-            config=model_config(configuration, model=run.model, environment=self._environment),
-            outputs={"role": "assistant", "content": answer.text},
-            start_time=started_ms,
-            end_time=started_ms + answer.latency_ms,
-            duration=answer.latency_ms,
-            metadata=answer_metadata(answer),
-            user_properties=run.user_properties,
-        )
+        event = {
+            "event_type": "model",
+            "inputs": run.inputs,  # the template's variables; with config.template they give the messages sent
+            "event_id": event_id,
+            "event_name": configuration.name,
+            "session_id": run.session_id,
+            "parent_id": run.session_id,
+            "source": run.source,
+            "config": model_config(configuration, model=run.model, environment=self._environment),
+            "outputs": {"role": "assistant", "content": answer.text},
+            "start_time": started_ms,
+            "end_time": started_ms + answer.latency_ms,
+            "duration": answer.latency_ms,
+            "metadata": answer_metadata(answer),
+            "user_properties": run.user_properties,
+        }
+        if self._events is not None:
+            self._events.queue_event(event_id, run.task, event)  # committed; sent off the reviewer's path
+        else:
+            self.deliver_event(event)
         # From a dict: the extras (prompt name, time to first token…) are not fields of ``Generation``.
         return Generation.model_validate(
             {
@@ -226,13 +239,23 @@ class CurrentBackend:
                 "source": run.source,
                 "created_at": datetime.fromtimestamp(started_ms / 1000, UTC),
                 "prompt_name": configuration.name,
-                "first_token_ms": answer.first_token_ms,
+                # The model's own times apart from any wait for it, when the endpoint says (else None:
+                # ``latency`` and the first token measured here include the wait).
+                "model_latency_ms": answer.model_ms,
+                "wait_ms": answer.queue_ms,
+                "first_token_ms": answer.time_to_first_token_ms,
                 "finish_reason": answer.finish_reason,
                 "hit_max_tokens": answer.hit_max_tokens,
                 "session_id": run.session_id,
                 "configuration_id": configuration.id,
             }
         )
+
+    def deliver_event(self, event: Mapping[str, Any]) -> None:
+        """``POST /events`` of an event built by a run (the outbox sends queued ones through this).
+        Its ``event_id`` was chosen when it was built: sent twice, it is still one event."""
+        fields = dict(event)
+        self._client.log_event(fields.pop("event_type"), fields.pop("inputs"), **fields)
 
     # ---- ingest and feedback ----------------------------------------------------------------------
 

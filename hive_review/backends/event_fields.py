@@ -51,7 +51,10 @@ def answer_metadata(answer: ModelAnswer) -> dict[str, Any]:
     metadata = {
         **token_metadata(answer.usage, answer.cost),
         "response_model": answer.model,
-        "first_token_ms": answer.first_token_ms,
+        "first_token_ms": answer.time_to_first_token_ms,
         "finish_reason": answer.finish_reason,
+        # The endpoint's own account, when it gives one: the model's time apart from the wait for it.
+        "model_latency_ms": answer.model_ms,
+        "wait_ms": answer.queue_ms,
     }
     return {key: value for key, value in metadata.items() if value is not None}

@@ -5,8 +5,11 @@ through any OpenAI-compatible endpoint (OpenAI, Azure's compatible route, vLLM, 
 llama.cpp server, the emulator's ``/v1/chat/completions``) with the official ``openai`` client.
 
 The model key is treated like the HoneyHive key: it is never in a ``repr``, a log line or an error
-(see ``hive_review.backends.errors``). ``latency_ms`` and ``first_token_ms`` are the model's own
-time, measured here from sending the request to the last (first) chunk of text.
+(see ``hive_review.backends.errors``). ``latency_ms`` and ``first_token_ms`` are measured here, from
+sending the request to the last (first) chunk of text: they include any time the request waited for
+a busy model. An endpoint that says how long it waited and how long its model took (the emulator's
+``queue_ms``, ``model_ms`` and ``first_token_ms`` in ``usage``; Groq's ``queue_time`` and
+``total_time``, in seconds) fills ``queue_ms``, ``model_ms`` and ``model_first_token_ms``.
 """
 
 from __future__ import annotations
@@ -70,10 +73,34 @@ class ModelAnswer:
     first_token_ms: float | None
     finish_reason: str | None
     cost: float | None = None
+    # What the endpoint reported of its own times, when it did (see the module's docstring).
+    queue_ms: float | None = None
+    model_ms: float | None = None
+    model_first_token_ms: float | None = None
 
     @property
     def hit_max_tokens(self) -> bool:
         return self.finish_reason == "length"
+
+    @property
+    def time_to_first_token_ms(self) -> float | None:
+        """The model's own time to its first token when the endpoint said, else the one measured here."""
+        return self.first_token_ms if self.model_first_token_ms is None else self.model_first_token_ms
+
+
+Times = tuple[float | None, float | None, float | None]  # queue_ms, model_ms, model_first_token_ms
+
+
+def _times(raw: Any) -> Times:
+    """The endpoint's own times from the extra fields of its ``usage``, in milliseconds."""
+
+    def ms(name: str, scale: float = 1.0) -> float | None:
+        value = getattr(raw, name, None)
+        return float(value) * scale if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+    if ms("queue_ms") is None and ms("model_ms") is None:  # Groq's spelling, in seconds
+        return ms("queue_time", 1000.0), ms("total_time", 1000.0), None
+    return ms("queue_ms"), ms("model_ms"), ms("first_token_ms")
 
 
 def _usage(raw: Any) -> tuple[Usage | None, float | None]:
@@ -111,11 +138,13 @@ class ModelStream:
 
     def __iter__(self) -> Iterator[str]:
         answered_by, usage, cost, finish, first = "", None, None, None, None
+        times: Times = (None, None, None)
         try:
             for chunk in self._stream:
                 answered_by = chunk.model or answered_by
                 if chunk.usage is not None:  # the last chunk, asked for with include_usage
                     usage, cost = _usage(chunk.usage)
+                    times = _times(chunk.usage)
                 for choice in chunk.choices:
                     finish = choice.finish_reason or finish
                     text = choice.delta.content if choice.delta is not None else None
@@ -136,6 +165,9 @@ class ModelStream:
             first_token_ms=first,
             finish_reason=finish,
             cost=cost,
+            queue_ms=times[0],
+            model_ms=times[1],
+            model_first_token_ms=times[2],
         )
 
     @property
@@ -235,6 +267,7 @@ class ModelEndpoint:
             raise ModelEndpointError(f"The model endpoint answered no choices for model {model!r}. Run it again.")
         choice = response.choices[0]
         usage, cost = _usage(response.usage)
+        times = _times(response.usage)
         return ModelAnswer(
             text=choice.message.content or "",
             model=response.model or model,
@@ -243,6 +276,9 @@ class ModelEndpoint:
             first_token_ms=None,
             finish_reason=choice.finish_reason,
             cost=cost,
+            queue_ms=times[0],
+            model_ms=times[1],
+            model_first_token_ms=None,  # as ``first_token_ms``: nothing reached the reader before the end
         )
 
 

@@ -47,16 +47,18 @@ MEAN_HELP: Final = (
     "since stars are bounded and tokens and costs skewed, so no normal shape is assumed; Student's t for fewer "
     "(a bootstrap of so few values is too narrow) or more (the mean is then normal enough). Then the count."
 )
+MODEL_TIME: Final = (
+    " of the model's own time (without the time a run waited for a busy model) where the log has it, else of "
+    "the whole latency; then the count."
+)
 METRICS: Final[tuple[Metric, ...]] = (
     Metric(
         "share_rated", "Share rated (%)", "rate", "generation", help=f"Generations with a thumb or stars. {RATE_HELP}"
     ),
     Metric("thumbs_up_rate", "Thumbs-up rate (%)", "rate", "thumb", help=f"Thumbs up among thumbs given. {RATE_HELP}"),
     Metric("mean_stars", "Mean stars (1-5)", "mean", "star rating", "★", MEAN_HELP),
-    Metric(
-        "p50_latency_ms", "Median latency (ms)", "percentile", "timed run", "ms", "50th percentile; then the count."
-    ),
-    Metric("p95_latency_ms", "p95 latency (ms)", "percentile", "timed run", "ms", "95th percentile; then the count."),
+    Metric("p50_latency_ms", "Median latency (ms)", "percentile", "timed run", "ms", f"50th percentile{MODEL_TIME}"),
+    Metric("p95_latency_ms", "p95 latency (ms)", "percentile", "timed run", "ms", f"95th percentile{MODEL_TIME}"),
     Metric("mean_tokens", "Mean tokens per generation", "mean", "generation", "tokens", MEAN_HELP),
     Metric("mean_cost", "Mean cost per generation ($)", "mean", "generation", "$", MEAN_HELP),
 )
@@ -122,6 +124,16 @@ def _numbers(rows: pd.DataFrame, name: str) -> np.ndarray:
     return values[~np.isnan(values)]
 
 
+def _model_time(rows: pd.DataFrame) -> np.ndarray:
+    """Each run's model time: its own where the log has it, else its whole latency. A local model
+    answers one request at a time, and a run's whole latency then says where it stood in the queue."""
+    latency = pd.to_numeric(rows[col.LATENCY_MS], errors="coerce")
+    if col.MODEL_LATENCY_MS in rows:
+        latency = pd.to_numeric(rows[col.MODEL_LATENCY_MS], errors="coerce").fillna(latency)
+    values = latency.to_numpy(dtype=float, na_value=np.nan)
+    return values[~np.isnan(values)]
+
+
 def variant_numbers(rows: pd.DataFrame) -> list[VariantNumbers]:
     """One entry per prompt version in ``rows`` (a task's log), in version order."""
     versions = rows[col.PROMPT_VERSION].astype(object).where(rows[col.PROMPT_VERSION].notna(), "").astype(str)
@@ -133,7 +145,7 @@ def variant_numbers(rows: pd.DataFrame) -> list[VariantNumbers]:
         stars = _numbers(group, col.RATING)
         starred = pd.to_numeric(group[col.RATING], errors="coerce").notna().to_numpy()
         rated = int((thumbs.isin(["up", "down"]).to_numpy() | starred).sum())
-        latency = _numbers(group, col.LATENCY_MS)
+        latency = _model_time(group)
         names = group[col.PROMPT_NAME].dropna().astype(str)
         names = names[names != ""]
         estimates = {

@@ -3,6 +3,10 @@
 One row per vote: which variant was on which side (and the seed that chose it), both generations
 and completions, the prompt each side answered, and the winner. ``votes_frame`` gives the shape
 ``hive_review.compare.stats.preference_summary`` reads; ``preference_pairs`` gives DPO training pairs.
+
+A vote's outcome is ``left``, ``right``, ``tie`` or ``both_bad``: the reviewer found neither answer good
+enough. That is not a tie (a tie says both are as good): it decides nothing between the two, so the
+per-pair results and DPO pairs leave it out, and the leaderboard counts it apart (``compare.leaderboard``).
 """
 
 from __future__ import annotations
@@ -10,12 +14,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final, Literal, get_args
 
 import pandas as pd
 import sqlalchemy as sa
 
-from hive_review.compare.comparisons import Winner, preference_feedback
+from hive_review.compare.comparisons import preference_feedback
 from hive_review.db import Database, metadata
 from hive_review.feedback.queue import FeedbackQueue
 
@@ -36,9 +40,13 @@ votes = sa.Table(
     sa.Column("right_prompt", sa.Text, nullable=False),
     sa.Column("left_completion", sa.Text, nullable=False),
     sa.Column("right_completion", sa.Text, nullable=False),
-    sa.Column("winner", sa.String(8), nullable=False),  # left / right / tie
+    sa.Column("winner", sa.String(8), nullable=False),  # left / right / tie / both_bad
     sa.Column("created_at", sa.Text, nullable=False),
 )
+
+
+Outcome = Literal["left", "right", "tie", "both_bad"]
+OUTCOMES: Final = get_args(Outcome)
 
 
 @dataclass(frozen=True)
@@ -68,11 +76,12 @@ class VoteStore:
         self.database = database
         self.feedback = feedback
 
-    def record(self, vote: BlindVote, winner: Winner, *, connection_id: str) -> None:
+    def record(self, vote: BlindVote, winner: Outcome, *, connection_id: str) -> None:
         """Save the vote and queue its feedback on both generations (``preference`` win / loss /
-        tie, the shared ``comparison_id``, the side, the opponent's version), in one transaction."""
-        if winner not in ("left", "right", "tie"):
-            raise ValueError(f"winner is left, right or tie, not {winner!r}")
+        tie, or ``both_bad`` on both, the shared ``comparison_id``, the side, the opponent's version),
+        in one transaction."""
+        if winner not in OUTCOMES:
+            raise ValueError(f"winner is left, right, tie or both_bad, not {winner!r}")
         voted_at = datetime.now(UTC).isoformat()
         left, right = vote.left, vote.right
         with self.database.transaction() as db:
@@ -98,8 +107,10 @@ class VoteStore:
             )
             sides = (("left", left, vote.right_version), ("right", right, vote.left_version))
             for position, side, opponent_version in sides:
+                # "both_bad" is one verdict on both generations; the other outcomes are a win, loss or tie per side.
+                preference = winner if winner == "both_bad" else preference_feedback(winner, position)  # type: ignore[arg-type]
                 feedback = {
-                    "preference": preference_feedback(winner, position),  # type: ignore[arg-type]
+                    "preference": preference,
                     "comparison_id": vote.comparison_id,
                     "position": position,
                     "opponent_version": opponent_version,
@@ -117,7 +128,10 @@ class VoteStore:
 
 
 def votes_frame(raw: pd.DataFrame) -> pd.DataFrame:
-    """Votes as ``stats.preference_summary`` reads them: variant_a, variant_b, winner, left_variant."""
+    """Votes as ``stats.preference_summary`` reads them: variant_a, variant_b, winner, left_variant.
+    Both-bad votes are left out: they prefer neither side, and counting them as ties would say both are
+    equally good."""
+    raw = raw[raw["winner"] != "both_bad"] if not raw.empty else raw
     if raw.empty:
         return pd.DataFrame(columns=["variant_a", "variant_b", "winner", "left_variant"])
     winner = raw["winner"].map({"left": None, "right": None, "tie": "tie"})

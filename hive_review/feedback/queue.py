@@ -12,6 +12,9 @@ Exactly once, and the latest rating wins:
   including one on the wire. While any item of a generation is leased, no other item of that
   generation is claimed, so the newer rating always lands after the older one.
 * Every outcome is recorded only if the item is still leased to the owner that sent it.
+* On the current API the event of a generation is queued here too (``queue_event``: the reviewer
+  does not wait for ``POST /events``). No feedback of a generation is claimed while its event is
+  unsent: HoneyHive can only merge feedback into an event it has.
 """
 
 from __future__ import annotations
@@ -57,6 +60,8 @@ feedback_outbox = sa.Table(
 )
 _outbox = feedback_outbox.c
 _OPEN = (DeliveryState.PENDING, DeliveryState.SENDING, DeliveryState.FAILED)
+# The kind of an item that creates a generation's event (current API); its body is the event.
+EVENT_KIND = "event"
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,7 @@ class Delivery:
     ground_truth: str | None
     attempts: int
     owner: str
+    kind: str = DeliveryKind.RATING.value
 
 
 class FeedbackQueue:
@@ -130,6 +136,16 @@ class FeedbackQueue:
             self._insert(tx, delivery_id, generation_id, entry, dict(feedback), None, DeliveryKind.VOTE, connection_id)
         return delivery_id
 
+    def queue_event(
+        self, event_id: str, task: str, event: Mapping[str, Any], *, connection_id: str, db: Connection | None = None
+    ) -> str:
+        """Queue the creation of a generation's event (``POST /events``; ``event`` holds its fields).
+        Committed before the generation is shown, so it is delivered even if the studio stops now;
+        its log row is added by the caller and shows nothing of it."""
+        with self.database.transaction(db) as tx:
+            self._insert(tx, str(uuid.uuid4()), event_id, {col.TASK: task}, event, None, EVENT_KIND, connection_id)
+        return event_id
+
     def _insert(
         self,
         db: Connection,
@@ -138,7 +154,7 @@ class FeedbackQueue:
         entry: Mapping[str, Any],
         feedback: Mapping[str, Any],
         ground_truth: str | None,
-        kind: DeliveryKind,
+        kind: str,
         connection_id: str,
     ) -> None:
         db.execute(
@@ -146,7 +162,7 @@ class FeedbackQueue:
                 id=delivery_id,
                 generation_id=generation_id,
                 task=entry[col.TASK],
-                kind=kind.value,
+                kind=str(kind),
                 feedback_json=json.dumps(dict(feedback), ensure_ascii=False),
                 ground_truth=ground_truth,
                 status=DeliveryState.PENDING.value,
@@ -156,7 +172,8 @@ class FeedbackQueue:
                 connection_id=connection_id,
             )
         )
-        self.log.set_feedback_status(db, generation_id, FeedbackStatus.PENDING, None)
+        if kind != EVENT_KIND:  # an event is not feedback: its generation stays unrated
+            self.log.set_feedback_status(db, generation_id, FeedbackStatus.PENDING, None)
 
     def retry_failed(self, generation_id: str | None = None) -> int:
         """Queue failed deliveries again (of one generation, or all). Returns how many."""
@@ -191,12 +208,18 @@ class FeedbackQueue:
                 sa.or_(_outbox.lease_until.is_(None), _outbox.lease_until <= now),
             ),
         )
+        unsent_event = sa.and_(_outbox.kind == EVENT_KIND, _outbox.status.in_(list(_OPEN)))
         query = (
             sa.select(_outbox)
             .where(
                 due,
                 sa.or_(_outbox.connection_id == connection_id, _outbox.connection_id.is_(None)),
                 _outbox.generation_id.not_in(sa.select(_outbox.generation_id).where(live)),
+                # Feedback waits for its generation's event (its own item is the event).
+                sa.or_(
+                    _outbox.kind == EVENT_KIND,
+                    _outbox.generation_id.not_in(sa.select(_outbox.generation_id).where(unsent_event)),
+                ),
             )
             .order_by(_outbox.created_at)
             .limit(limit)
@@ -237,6 +260,7 @@ class FeedbackQueue:
                         ground_truth=row["ground_truth"],
                         attempts=row["attempts"] + 1,
                         owner=owner,
+                        kind=row["kind"],
                     )
                 )
         return claimed
@@ -291,18 +315,20 @@ class FeedbackQueue:
         return bool(recorded)
 
     def _refresh_status(self, db: Connection, generation_id: str) -> None:
-        """The log row shows the state of the generation's deliveries: failed beats pending beats sent."""
+        """The log row shows the state of the generation's deliveries: failed beats pending beats sent.
+        Its event alone is not feedback: a generation whose event is on its way is still unrated
+        (but an event that failed holds its feedback back, so then the row says why)."""
         states = db.execute(
-            sa.select(_outbox.status, _outbox.last_error)
+            sa.select(_outbox.status, _outbox.last_error, _outbox.kind)
             .where(_outbox.generation_id == generation_id, _outbox.status != DeliveryState.SUPERSEDED)
             .order_by(_outbox.created_at)
         ).all()
-        if not states:
+        if all(kind == EVENT_KIND for _, _, kind in states):
             return
-        failed = [error for status, error in states if status == DeliveryState.FAILED]
+        failed = [error for status, error, _ in states if status == DeliveryState.FAILED]
         if failed:
             status, error = FeedbackStatus.FAILED, failed[-1]
-        elif any(status in (DeliveryState.PENDING, DeliveryState.SENDING) for status, _ in states):
+        elif any(status in (DeliveryState.PENDING, DeliveryState.SENDING) for status, _, _ in states):
             status, error = FeedbackStatus.PENDING, states[-1][1]
         else:
             status, error = FeedbackStatus.SENT, None

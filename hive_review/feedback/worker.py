@@ -23,12 +23,15 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
-from hive_review.feedback.queue import Delivery, FeedbackQueue
+from hive_review.feedback.queue import EVENT_KIND, Delivery, FeedbackQueue
 from hive_review.feedback.status import DeliveryState, FeedbackStatus
 from hive_review.ports import FeedbackSender
 from honeyhive_api import HoneyHiveError, RateLimitError
+from honeyhive_api.errors import UnsupportedAPIError
 from honeyhive_api.retrying import backoff_delay, may_retry
 
 log = logging.getLogger(__name__)
@@ -97,6 +100,12 @@ class FeedbackOutbox:
         """A new rating was queued: look now instead of at the next poll."""
         self._wake.set()
 
+    def queue_event(self, event_id: str, task: str, event: Mapping[str, Any]) -> None:
+        """Queue a generation's event for ``POST /events`` (committed now, sent in the background:
+        ``CurrentBackend`` hands its events here so the reviewer never waits for HoneyHive)."""
+        self.queue.queue_event(event_id, task, event, connection_id=self.connection_id)
+        self.wake()
+
     def drain(self, timeout: float = 60.0) -> bool:
         """Wait until nothing is pending or sending (True), or ``timeout`` passes (False)."""
         deadline = time.monotonic() + timeout
@@ -155,16 +164,23 @@ class FeedbackOutbox:
             except Exception:  # a locked database: the next beat tries again, well within the lease
                 log.exception("feedback outbox: cannot renew leases")
 
+    def _send(self, delivery: Delivery) -> None:
+        if delivery.kind != EVENT_KIND:
+            self.sender.send_feedback(
+                delivery.task, delivery.generation_id, delivery.feedback_json, ground_truth=delivery.ground_truth
+            )
+            return
+        deliver_event = getattr(self.sender, "deliver_event", None)
+        if deliver_event is None:  # queued on the current API, read back by a task-API studio
+            raise UnsupportedAPIError("this connection's API cannot create events (POST /events)")
+        deliver_event(delivery.feedback_json)
+
     def _deliver(self, delivery: Delivery) -> None:
         try:
-            self.sender.send_feedback(
-                delivery.task,
-                delivery.generation_id,
-                delivery.feedback_json,
-                ground_truth=delivery.ground_truth,
-            )
+            self._send(delivery)
         except HoneyHiveError as exc:
-            # Feedback merges key by key at HoneyHive: sending it again is always safe.
+            # Feedback merges key by key at HoneyHive, and an event keeps the id chosen when it was
+            # queued (a second POST of it changes nothing): sending again is always safe.
             if not may_retry(exc, idempotent=True):
                 self.queue.mark_failed(delivery, exc.message)
                 return

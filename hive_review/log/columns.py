@@ -23,7 +23,12 @@ SOURCE: Final = "source"
 ORIGIN: Final = "origin"  # playground / compare / batch / ingest / import
 INPUTS_JSON: Final = "inputs_json"
 COMPLETION: Final = "completion"
-LATENCY_MS: Final = "latency_ms"
+LATENCY_MS: Final = "latency_ms"  # the whole request, any wait for a busy model included
+# The model's own time, its time to the first token, and the time the run waited for the model (a
+# local model answers one request at a time): empty when the endpoint did not say.
+MODEL_LATENCY_MS: Final = "model_latency_ms"
+FIRST_TOKEN_MS: Final = "first_token_ms"  # noqa: S105 (a column name, not a secret)
+WAIT_MS: Final = "wait_ms"
 PROMPT_TOKENS: Final = "prompt_tokens"
 COMPLETION_TOKENS: Final = "completion_tokens"
 TOTAL_TOKENS: Final = "total_tokens"
@@ -55,6 +60,9 @@ LOG_COLUMNS: Final[tuple[str, ...]] = (
     INPUTS_JSON,
     COMPLETION,
     LATENCY_MS,
+    MODEL_LATENCY_MS,
+    FIRST_TOKEN_MS,
+    WAIT_MS,
     PROMPT_TOKENS,
     COMPLETION_TOKENS,
     TOTAL_TOKENS,

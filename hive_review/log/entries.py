@@ -39,6 +39,9 @@ class LogEntry:
     origin: str = "playground"
     inputs: Mapping[str, str] = field(default_factory=dict)
     latency_ms: float | None = None
+    model_latency_ms: float | None = None
+    first_token_ms: float | None = None
+    wait_ms: float | None = None
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     total_tokens: int | None = None
@@ -62,6 +65,9 @@ class LogEntry:
             col.INPUTS_JSON: json.dumps(dict(self.inputs), ensure_ascii=False),
             col.COMPLETION: self.completion,
             col.LATENCY_MS: self.latency_ms,
+            col.MODEL_LATENCY_MS: self.model_latency_ms,
+            col.FIRST_TOKEN_MS: self.first_token_ms,
+            col.WAIT_MS: self.wait_ms,
             col.PROMPT_TOKENS: self.prompt_tokens,
             col.COMPLETION_TOKENS: self.completion_tokens,
             col.TOTAL_TOKENS: self.total_tokens,
@@ -86,6 +92,31 @@ class RunContext:
     comparison_id: str | None = None
 
 
+# Where a backend's ``Generation`` carries the model's own times among its extra fields: the
+# current API's backend names them as the log does; the task API's emulator answers ``model_latency``
+# and ``queue_ms`` (HoneyHive itself answers none of them).
+_TIMING_FIELDS: dict[str, tuple[str, ...]] = {
+    col.MODEL_LATENCY_MS: (col.MODEL_LATENCY_MS, "model_latency"),
+    col.FIRST_TOKEN_MS: (col.FIRST_TOKEN_MS,),
+    col.WAIT_MS: (col.WAIT_MS, "queue_ms"),
+}
+
+
+def generation_timings(generation: Generation) -> dict[str, float | None]:
+    """The model's own time, its time to the first token and the wait for it, in milliseconds;
+    ``None`` for each the answer did not give."""
+    extra = generation.model_extra or {}
+    found: dict[str, float | None] = {}
+    for column, names in _TIMING_FIELDS.items():
+        value = next((extra[name] for name in names if extra.get(name) is not None), None)
+        try:
+            number = float(value) if value is not None and not isinstance(value, bool) else None
+        except (TypeError, ValueError):
+            number = None  # a server's odd value is left out, not a failed run
+        found[column] = number if number is None or number >= 0 else None
+    return found
+
+
 def entry_from_generation(
     generation: Generation,
     context: RunContext,
@@ -96,6 +127,7 @@ def entry_from_generation(
     usage = generation.token_counts()
     extra = generation.model_extra or {}
     created = generation.created_at or utc_now()
+    timings = generation_timings(generation)
     return LogEntry(
         timestamp=created.astimezone(UTC) if created.tzinfo else created.replace(tzinfo=UTC),
         session_id=context.session_id,
@@ -109,6 +141,9 @@ def entry_from_generation(
         inputs={str(k): str(v) for k, v in inputs.items()},
         completion=generation.generation,
         latency_ms=generation.latency,
+        model_latency_ms=timings[col.MODEL_LATENCY_MS],
+        first_token_ms=timings[col.FIRST_TOKEN_MS],
+        wait_ms=timings[col.WAIT_MS],
         prompt_tokens=usage.prompt_tokens if usage else None,
         completion_tokens=usage.completion_tokens if usage else None,
         total_tokens=usage.total_tokens if usage else None,

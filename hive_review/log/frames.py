@@ -27,7 +27,13 @@ WHOLE_NUMBER_COLUMNS: Final[tuple[str, ...]] = (
     col.TOTAL_TOKENS,
     col.RATING,
 )
-NUMBER_COLUMNS: Final[tuple[str, ...]] = (col.LATENCY_MS, col.COST)
+NUMBER_COLUMNS: Final[tuple[str, ...]] = (
+    col.LATENCY_MS,
+    col.MODEL_LATENCY_MS,
+    col.FIRST_TOKEN_MS,
+    col.WAIT_MS,
+    col.COST,
+)
 
 
 def column_dtype(name: str) -> pd.api.extensions.ExtensionDtype | np.dtype:

@@ -8,13 +8,16 @@ status) join the caller's transaction through ``db=``.
 from __future__ import annotations
 
 import json
+import os
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
@@ -22,10 +25,15 @@ from sqlalchemy.engine import Connection
 from hive_review.db import Database
 from hive_review.feedback.status import FeedbackStatus
 from hive_review.log import columns as col
+from hive_review.log.arrow_frames import arrow_type, log_frame_from_arrow
+from hive_review.log.arrow_read import READ_COLUMNS, prepare, read_log_table, reader_pid
 from hive_review.log.entries import LogEntry, iso, utc_now
-from hive_review.log.frames import empty_log_frame, typed_log_frame
-from hive_review.log.schema import log_entries, review_sessions
+from hive_review.log.frames import empty_log_frame
+from hive_review.log.log_cache import LoadedLog, LogCache, marks_of
+from hive_review.log.schema import PENDING_REVISION, UPDATED_REVISION, log_entries, review_sessions
 
+# A log this long is read in parts side by side; below it, one read is as quick.
+_SPLIT_ROWS = 20_000
 # Large IN (...) lists are split: SQLite allows 32k parameters, PostgreSQL 65k, both slow down.
 _ID_CHUNK = 500
 
@@ -41,6 +49,8 @@ class ReviewSession:
 class LogStore:
     def __init__(self, database: Database) -> None:
         self.database = database
+        self._cache = LogCache(self)
+        prepare(database.engine.url)  # the fast reader's helper starts now, not at the first page load
 
     # ---- sessions -------------------------------------------------------------------------------
 
@@ -72,13 +82,29 @@ class LogStore:
 
     @staticmethod
     def bump(db: Connection, session_ids: Iterable[str]) -> None:
-        """Record that the sessions' logs changed (in the caller's transaction)."""
+        """Record that the sessions' logs changed (in the caller's transaction): each session's
+        revision grows, and the rows this transaction wrote (``PENDING_REVISION``) are stamped with it.
+
+        The revision's UPDATE locks the session's row to the end of the transaction (SQLite: the
+        writer lock already does), so writers of one session take revisions in the order they
+        commit: a reader that has seen revision N has seen every row stamped N or lower, and needs
+        only the rows above N next time (``LogStore.changed_rows``). Writers lock log rows before
+        calling this, never after, so the lock order is always log rows, then session."""
         ids = sorted({session_id for session_id in session_ids if session_id})
-        if ids:
-            db.execute(
+        for session_id in ids:
+            revision = db.execute(
                 review_sessions.update()
-                .where(review_sessions.c.id.in_(ids))
+                .where(review_sessions.c.id == session_id)
                 .values(revision=review_sessions.c.revision + 1)
+                .returning(review_sessions.c.revision)
+            ).scalar()
+            if revision is None:  # rows of a session that has no row of its own (an old import)
+                revision = 0
+            updated = log_entries.c[UPDATED_REVISION]
+            db.execute(
+                log_entries.update()
+                .where(log_entries.c[col.SESSION_ID] == session_id, updated == PENDING_REVISION)
+                .values({UPDATED_REVISION: revision})
             )
 
     # ---- rows -----------------------------------------------------------------------------------
@@ -96,6 +122,8 @@ class LogStore:
 
     def insert_rows(self, rows: list[dict[str, Any]], *, db: Connection | None = None) -> int:
         """Insert complete log rows (with ``seq``), skipping generations already in the log."""
+        # Stamped with the session's new revision by ``bump`` below, in this transaction.
+        rows = [{**row, UPDATED_REVISION: PENDING_REVISION} for row in rows]
         with self.database.transaction(db) as tx:
             if tx.dialect.name == "sqlite":
                 # INSERT OR IGNORE: one statement, no read first (batch runs add rows from many threads).
@@ -136,7 +164,7 @@ class LogStore:
             )
         if row is None:
             return None
-        values = {k: v for k, v in row.items() if k != "seq"}
+        values = {k: v for k, v in row.items() if k not in ("seq", UPDATED_REVISION)}
         values.update(_input_values(values.get(col.INPUTS_JSON)))
         return values
 
@@ -171,18 +199,21 @@ class LogStore:
 
     @staticmethod
     def update_entry(db: Connection, generation_id: str, values: Mapping[str, Any]) -> None:
-        db.execute(log_entries.update().where(log_entries.c[col.GENERATION_ID] == generation_id).values(dict(values)))
+        """Change a log row and mark its session's log changed (both in the caller's transaction)."""
+        session_id = db.execute(
+            log_entries.update()
+            .where(log_entries.c[col.GENERATION_ID] == generation_id)
+            .values({**values, UPDATED_REVISION: PENDING_REVISION})
+            .returning(log_entries.c[col.SESSION_ID])
+        ).scalar()
+        if session_id:
+            LogStore.bump(db, [session_id])
 
     def set_feedback_status(
         self, db: Connection, generation_id: str, status: FeedbackStatus, error: str | None
     ) -> None:
-        """Show a generation's feedback state on its log row, and mark its session's log changed."""
+        """Show a generation's feedback state on its log row (which marks its session's log changed)."""
         self.update_entry(db, generation_id, {col.FEEDBACK_STATUS: status.value, col.FEEDBACK_ERROR: error})
-        session_id = db.execute(
-            sa.select(log_entries.c[col.SESSION_ID]).where(log_entries.c[col.GENERATION_ID] == generation_id)
-        ).scalar()
-        if session_id:
-            self.bump(db, [session_id])
 
     def recent_generation_ids(self, session_id: str, *, origin: str, limit: int) -> list[str]:
         """The session's latest generations of one origin (e.g. the playground), newest first."""
@@ -199,20 +230,82 @@ class LogStore:
     def load_log(self, session_id: str | None = None) -> pd.DataFrame:
         """The session's log (every session's when ``session_id`` is None), oldest first, with
         one ``input.<var>`` column per input variable seen and each column in its dtype."""
-        query = sa.select(log_entries).order_by(log_entries.c.seq)
+        return self.load_rows(session_id, {}).frame
+
+    def cached_log(self, session_id: str | None = None) -> pd.DataFrame:
+        """``load_log`` as the pages read it on every rerun: kept in this process and brought up to
+        date with the rows changed since (``LogCache``). Shared: do not modify it."""
+        return self._cache.get(session_id)
+
+    @staticmethod
+    def reader_pid() -> int | None:
+        """The process that reads SQLite logs for this one (``arrow_read``), when it runs."""
+        return reader_pid()
+
+    def session_revisions(self, session_id: str | None) -> dict[str, int]:
+        """Each session's revision (the one given, or all)."""
+        query = sa.select(review_sessions.c.id, review_sessions.c.revision)
         if session_id is not None:
-            query = query.where(log_entries.c[col.SESSION_ID] == session_id)
+            query = query.where(review_sessions.c.id == session_id)
         with self.database.engine.connect() as db:
-            frame = pd.read_sql(query, db)
-        if frame.empty:
-            return empty_log_frame()
-        frame = frame.drop(columns=["seq"])
-        inputs = pd.DataFrame.from_records(
-            [json.loads(text) if text else {} for text in frame[col.INPUTS_JSON]], index=frame.index
-        )
-        inputs = inputs.rename(columns=col.input_column)
-        frame = pd.concat([frame[list(col.LOG_COLUMNS)], inputs], axis=1)
-        return typed_log_frame(frame)
+            return {row.id: int(row.revision) for row in db.execute(query)}
+
+    def load_rows(self, session_id: str | None, revisions: dict[str, int]) -> LoadedLog:
+        """Every row of the log (of one session, or all) and the revisions it reflects: read as
+        Arrow (``arrow_read``, in parts side by side for a large log) where the database allows,
+        else through SQLAlchemy. ``revisions`` were read before the rows."""
+        table = read_log_table(self.database.engine.url, session_id, self._split_points(session_id))
+        if table is None:
+            query = sa.select(*(log_entries.c[name] for name in READ_COLUMNS)).order_by(log_entries.c.seq)
+            if session_id is not None:
+                query = query.where(log_entries.c[col.SESSION_ID] == session_id)
+            table = self._rows_table(query)
+        frame = self.frame_of(table)
+        seq = np.asarray(table.column("seq").to_numpy(), dtype=np.int64)
+        # Rows stamped up to the revisions read before were committed before the read began, so
+        # they are here as of then or newer. Above that, parts read one after the other may hold a
+        # row older than another's stamp: the next update asks again for everything above them.
+        marks = {s: min(mark, revisions[s]) if s in revisions else mark for s, mark in marks_of(table).items()}
+        return LoadedLog(frame, seq, dict(revisions), marks)
+
+    def _split_points(self, session_id: str | None) -> list[int]:
+        """Where to cut a large log into parts read side by side (one per core, two at least)."""
+        rows = sa.select(log_entries.c.seq)
+        if session_id is not None:
+            rows = rows.where(log_entries.c[col.SESSION_ID] == session_id)
+        with self.database.engine.connect() as db:
+            count = int(db.execute(sa.select(sa.func.count()).select_from(rows.subquery())).scalar() or 0)
+            if count < _SPLIT_ROWS:
+                return []
+            parts = max(2, min(os.cpu_count() or 2, 4))
+            points = [db.execute(rows.order_by(log_entries.c.seq).offset(count * i // parts).limit(1)).scalar()
+                      for i in range(1, parts)]  # fmt: skip
+        return sorted({int(point) for point in points if point is not None})
+
+    def changed_rows(self, since: Mapping[str, int]) -> pa.Table:
+        """The rows of these sessions stamped above the revision given for each, in ``seq`` order."""
+        stamp = log_entries.c[UPDATED_REVISION]
+        wanted = [sa.and_(log_entries.c[col.SESSION_ID] == s, stamp > mark) for s, mark in sorted(since.items())]
+        query = sa.select(*(log_entries.c[name] for name in READ_COLUMNS)).where(sa.or_(*wanted))
+        return self._rows_table(query.order_by(log_entries.c.seq))
+
+    def _rows_table(self, query: sa.Select[Any]) -> pa.Table:
+        with self.database.engine.connect() as db:
+            rows = db.execute(query).all()
+        columns = list(zip(*rows, strict=True)) if rows else [()] * len(READ_COLUMNS)
+        types = [pa.int64() if name in ("seq", UPDATED_REVISION) else arrow_type(name) for name in READ_COLUMNS]
+        arrays = {}
+        for name, values, kind in zip(READ_COLUMNS, columns, types, strict=True):
+            try:
+                arrays[name] = pa.array(values, kind)
+            except (pa.ArrowInvalid, pa.ArrowTypeError):  # a value of another type: as Python objects
+                arrays[name] = pa.array([None if v is None else str(v) for v in values], pa.string())
+        return pa.table(arrays)
+
+    @staticmethod
+    def frame_of(table: pa.Table) -> pd.DataFrame:
+        """The typed log frame of rows read by ``load_rows`` or ``changed_rows``."""
+        return empty_log_frame() if table.num_rows == 0 else log_frame_from_arrow(table)
 
 
 def _input_values(inputs_json: str | None) -> dict[str, str]:

@@ -11,6 +11,10 @@
 Every provider streams: ``complete`` yields text pieces, then reports real token counts.
 ``complete_chat`` does the same for chat messages (OpenAI's ``/v1/chat/completions``): the
 ``openai`` provider passes them on as they are; the others see them rendered by ``chat_prompt``.
+
+The routes wrap each completion in ``timed``: what they answer tells the model's own time (and its
+time to first token) apart from the time a request waited for the model. The local model answers
+one request at a time, so without that a request's latency grows with its place in the queue.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import json
 import os
 import re
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -32,10 +37,42 @@ _WORDS = re.compile(r"\w+|[^\w\s]", re.UNICODE)
 
 @dataclass
 class Completion:
-    """Filled while a completion streams; token counts are final once the stream ends."""
+    """Filled while a completion streams; token counts and times are final once the stream ends.
+
+    The times are ``time.perf_counter()`` moments. ``model_started`` is when the model took the
+    request up: a provider whose model answers one request at a time sets it once its turn has come
+    (``timed`` sets it to the start of the completion for the others).
+    """
 
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    model_started: float | None = None
+    first_piece: float | None = None
+    finished: float | None = None
+
+    def timings(self, arrived: float) -> dict[str, float | None]:
+        """Milliseconds: ``queue_ms`` from ``arrived`` (the request's arrival) until the model took it
+        up, ``model_ms`` the model's own time to the end, ``first_token_ms`` its time to the first piece."""
+        started = self.model_started if self.model_started is not None else arrived
+        finished = self.finished if self.finished is not None else time.perf_counter()
+        first = None if self.first_piece is None else max(0.0, (self.first_piece - started) * 1000)
+        return {
+            "queue_ms": max(0.0, (started - arrived) * 1000),
+            "model_ms": max(0.0, (finished - started) * 1000),
+            "first_token_ms": first,
+        }
+
+
+def timed(pieces: Iterator[str], usage: Completion) -> Iterator[str]:
+    """``pieces`` as they come, noting in ``usage`` when the first one came and when they ended."""
+    began = time.perf_counter()
+    for piece in pieces:
+        if usage.first_piece is None:
+            usage.first_piece = time.perf_counter()
+        yield piece
+    usage.finished = time.perf_counter()
+    if usage.model_started is None:  # a provider without a queue of its own: the model began at once
+        usage.model_started = began
 
 
 ChatMessages = Sequence[Mapping[str, str]]  # [{"role": "system" | "user" | "assistant", "content": "..."}]
@@ -143,6 +180,8 @@ class LocalModelProvider:
         framed = f"{prompt.strip()}\n\nResponse:\n"
         with self._lock:
             model = self.load()
+            # Its turn has come (and the model is loaded: the first answer is not charged the load).
+            usage.model_started = time.perf_counter()
             max_tokens = int(hyperparameters.get("max_tokens") or LOCAL_MAX_TOKENS)
             usage.prompt_tokens = len(model.tokenize(framed.encode("utf-8"), add_bos=True))
             chunks = model.create_completion(

@@ -3,7 +3,10 @@
 ``POST /v1/chat/completions`` streamed (server-sent ``data: {chunk}`` lines, then ``data: [DONE]``;
 a last chunk with the usage when ``stream_options.include_usage``) or not, and ``GET /v1/models``.
 Errors come in OpenAI's shape, so the official ``openai`` client raises its typed errors. ``model``
-in an answer names the model that actually answered, not the one asked for.
+in an answer names the model that actually answered, not the one asked for. Its ``usage`` has three
+fields beside OpenAI's: ``model_ms`` (the model's own time), ``queue_ms`` (how long the request waited
+for the model, which answers one request at a time when it is the local one) and ``first_token_ms``
+(the model's time to its first piece); clients that do not know them ignore them.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from honeyhive_api.emulator import streams
-from honeyhive_api.emulator.providers import Completion, answering_model, complete_chat
+from honeyhive_api.emulator.providers import Completion, answering_model, complete_chat, timed
 from honeyhive_api.emulator.responses import ApiError
 from honeyhive_api.emulator.state import State
 
@@ -75,11 +78,12 @@ def _hyperparameters(body: ChatCompletionRequest) -> dict[str, Any]:
     return {"model": body.model, **chosen}
 
 
-def _usage(usage: Completion) -> dict[str, int]:
+def _usage(usage: Completion, arrived: float) -> dict[str, Any]:
     return {
         "prompt_tokens": usage.prompt_tokens,
         "completion_tokens": usage.completion_tokens,
         "total_tokens": usage.prompt_tokens + usage.completion_tokens,
+        **usage.timings(arrived),
     }
 
 
@@ -91,6 +95,7 @@ def _sse(data: dict[str, Any]) -> bytes:
 async def chat_completions(state: State, body: ChatCompletionRequest) -> Any:
     if body.n not in (None, 1):
         raise ApiError(400, "n must be 1: the emulator answers one choice per request", ["n"])
+    arrived = time.perf_counter()
     provider = state.provider
     messages = [{"role": message.role, "content": message.text} for message in body.messages]
     hyperparameters = _hyperparameters(body)
@@ -100,7 +105,7 @@ async def chat_completions(state: State, body: ChatCompletionRequest) -> Any:
     model = answering_model(provider, body.model)
 
     def produce() -> Iterator[str]:
-        return complete_chat(provider, messages, hyperparameters, usage)
+        return timed(complete_chat(provider, messages, hyperparameters, usage), usage)
 
     def finish_reason() -> str:
         # Only a real model stops at the limit; the offline echo always says its whole frame.
@@ -126,7 +131,7 @@ async def chat_completions(state: State, body: ChatCompletionRequest) -> Any:
                     "finish_reason": finish_reason(),
                 }
             ],
-            "usage": _usage(usage),
+            "usage": _usage(usage, arrived),
             "system_fingerprint": None,
         }
 
@@ -156,7 +161,7 @@ async def chat_completions(state: State, body: ChatCompletionRequest) -> Any:
         yield chunk({}, finish_reason())
         if include_usage:
             last = {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": model}
-            yield _sse({**last, "choices": [], "usage": _usage(usage)})
+            yield _sse({**last, "choices": [], "usage": _usage(usage, arrived)})
         yield b"data: [DONE]\n\n"
 
     return StreamingResponse(events(), media_type="text/event-stream", headers=SSE_HEADERS)

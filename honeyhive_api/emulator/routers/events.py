@@ -104,11 +104,13 @@ def _page(
     count_too: bool = False,
 ) -> Response:
     """A page of events spliced from the stored JSON: nothing is decoded unless projections ask."""
-    bodies, total = state.store.events.export(where, limit=limit, page=page)
     if projections:
-        bodies = [json.dumps(project(body, projections), ensure_ascii=False) for body in bodies]
+        bodies, total = state.store.events.export(where, limit=limit, page=page)
+        joined = ",".join(json.dumps(project(body, projections), ensure_ascii=False) for body in bodies).encode()
+    else:
+        joined, total = state.store.events.export_joined(where, limit=limit, page=page)
     totals = f'"totalEvents":{total},"count":{total}' if count_too else f'"totalEvents":{total}'
-    return raw_json(b'{"events":[' + ",".join(bodies).encode() + b"]," + totals.encode() + b"}")
+    return raw_json(b'{"events":[' + joined + b"]," + totals.encode() + b"}")
 
 
 def _where(filters: Any, since: str | None, until: str | None, what: str) -> Where:

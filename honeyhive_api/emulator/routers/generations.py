@@ -1,5 +1,10 @@
 """The proxy (``POST /generations``: run a task's deployed or chosen prompt, streamed or not),
-logging completions made elsewhere (``POST /generations/log``), and listing them."""
+logging completions made elsewhere (``POST /generations/log``), and listing them.
+
+A proxied generation's answer carries, beside HoneyHive's ``latency`` (the whole request), three
+fields of the emulator's own: ``model_latency`` (the model's own time, ms), ``queue_ms`` (how long
+the request waited for the model) and ``first_token_ms`` (the model's time to its first piece).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from fastapi.responses import StreamingResponse
 
 from honeyhive_api import streaming
 from honeyhive_api.emulator import streams
-from honeyhive_api.emulator.providers import Completion
+from honeyhive_api.emulator.providers import Completion, timed
 from honeyhive_api.emulator.responses import ApiError
 from honeyhive_api.emulator.routers.tasks import require_task
 from honeyhive_api.emulator.state import EmulatorState, State
@@ -55,7 +60,7 @@ def rendered(prompt: dict[str, Any], inputs: dict[str, str]) -> str:
 def record_generation(
     state: EmulatorState, query: GenerateQuery, prompt: dict[str, Any], text: str, usage: Completion, started: float
 ) -> dict[str, Any]:
-    return state.store.generations.add_generation(
+    generation = state.store.generations.add_generation(
         {
             "task": query.task,
             "version": prompt["version"] or prompt["name"],
@@ -77,6 +82,14 @@ def record_generation(
             "kind": "proxy",
         }
     )
+    # In this answer only (not stored, as HoneyHive has no such fields): the client logs them.
+    times = usage.timings(started)
+    return {
+        **generation,
+        "model_latency": times["model_ms"],
+        "queue_ms": times["queue_ms"],
+        "first_token_ms": times["first_token_ms"],
+    }
 
 
 @router.post("/generations")
@@ -88,7 +101,8 @@ async def generate(state: State, query: GenerateQuery) -> Any:
 
     def produce() -> Iterator[str]:
         # The model goes along for an OpenAI-compatible provider that has none of its own.
-        return state.provider.complete(text_in, {"model": prompt["model"], **prompt["hyperparameters"]}, usage)
+        hyperparameters = {"model": prompt["model"], **prompt["hyperparameters"]}
+        return timed(state.provider.complete(text_in, hyperparameters, usage), usage)
 
     if not query.stream:
         try:

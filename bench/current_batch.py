@@ -1,0 +1,103 @@
+"""Q13: a batch on the current API: 400 rows, a model endpoint that takes 100 ms per answer,
+concurrency 16, every run logged as an event, against the ideal rows x 100 ms / 16.
+
+Two emulators, each in its own process (offline provider): HoneyHive (configurations, session,
+events; no added latency) and the model endpoint (``--latency-ms 100``). ``BatchRunner`` with
+``CurrentBackend.with_options(max_retries=0)`` (as the Batch page does), SQLite file. Wall time from
+``start()`` until every item is done and every event is at HoneyHive. Two ways of logging events:
+in the run (``POST /events`` before the item is done: the studio's default) and through the
+feedback outbox (``events=FeedbackOutbox``), whose drain after the batch is counted. For reference,
+the previous behaviour (configurations fetched for every run, events in the run) runs too.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bench._common import API_KEY, INPUTS, TASK, emulator_process, median, parse_args, print_table, ratio_line
+from hive_review.backends import CurrentBackend, ModelEndpoint
+from hive_review.backends.run_support import ConfigurationCache
+from hive_review.feedback.worker import FeedbackOutbox
+from hive_review.runs.batch import BatchRunner
+from hive_review.runs.batch_store import DONE
+from hive_review.stores import Stores, open_stores
+from honeyhive_api import HoneyHiveClient
+
+LATENCY_S = 0.1
+CONCURRENCY = 16
+REVIEWER = "bench-current-batch"
+
+
+def run_batch(stores: Stores, backend: CurrentBackend, rows: int, settle: Callable[[], object]) -> float:
+    session = stores.log.create_session(REVIEWER)
+    batch = stores.batches.create_batch(
+        session_id=session.id, task=TASK, rows=[dict(INPUTS)] * rows, variants=[], concurrency=CONCURRENCY
+    )
+    runner = BatchRunner(backend.with_options(max_retries=0), stores.log, stores.batches, batch.id,
+                         reviewer=REVIEWER, source="bench")  # fmt: skip
+    start = time.perf_counter()
+    runner.start()
+    runner.wait()
+    settle()  # every event at HoneyHive
+    wall = time.perf_counter() - start
+    done = stores.batches.progress(batch.id)[DONE]
+    if done != rows:
+        raise RuntimeError(f"batch finished {done} of {rows} items: {stores.batches.progress(batch.id)}")
+    return wall
+
+
+def events_of(client: HoneyHiveClient, backend: CurrentBackend) -> int:
+    filters = [{"field": "session_id", "operator": "is", "value": backend.session_id, "type": "string"}]
+    return sum(1 for e in client.export_events(filters) if e.event_type == "model")
+
+
+def main() -> None:
+    args = parse_args(__doc__ or "", reps=5)
+    rows = 32 if args.quick else 400
+    ideal = rows * LATENCY_S / CONCURRENCY
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        emulator_process() as honeyhive_url,
+        emulator_process(latency_ms=LATENCY_S * 1000) as model_url,
+    ):
+        stores = open_stores(f"sqlite:///{Path(tmp) / 'sessions.sqlite3'}")
+        client = HoneyHiveClient(API_KEY, honeyhive_url, timeout=30)
+        endpoint = ModelEndpoint(f"{model_url}/v1", API_KEY, timeout=30)
+        outbox = FeedbackOutbox(stores.feedback, CurrentBackend(client, None, session_name="f"), connection_id="b")
+        outbox.start()
+        backends = {
+            "events in the run (studio default)": (CurrentBackend(client, endpoint, session_name="b1"), lambda: None),
+            "events through the outbox (drain counted)": (
+                CurrentBackend(client, endpoint, session_name="b2", events=outbox),
+                lambda: outbox.drain(120),
+            ),
+        }
+        before = CurrentBackend(client, endpoint, session_name="b0")
+        before._configurations = ConfigurationCache(ttl=0.0)
+        backends["(before: configurations every run, events in the run)"] = (before, lambda: None)
+        for backend, _ in backends.values():
+            backend.generate(TASK, INPUTS)  # warm: connections, the HoneyHive session
+        results: dict[str, list[float]] = {name: [] for name in backends}
+        for _ in range(args.reps):
+            for name, (backend, settle) in backends.items():
+                results[name].append(run_batch(stores, backend, rows, settle))
+        counts = {name: events_of(client, backend) for name, (backend, _) in backends.items()}
+        outbox.stop()
+        stores.close()
+    expected = args.reps * rows + 1
+    print_table(
+        f"Batch of {rows} rows on the current API, model latency {LATENCY_S * 1000:.0f} ms, concurrency {CONCURRENCY}",
+        [("ideal (rows x 0.1 s / 16)", [ideal]), *results.items()],
+    )
+    for name, count in counts.items():
+        print(f"events at HoneyHive, {name}: {count} of {expected}")
+    best = min(median(results[name]) for name in list(backends)[:2])
+    detail = "; ".join(f"{name}: {median(results[name]) / ideal:.2f}" for name in backends)
+    ratio_line(median(results[next(iter(backends))]) / ideal, f"<= 1.15 x ideal; {detail}; best {best / ideal:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+"""Team mode through AppTest: share the review queue's source with the team, then work the shared
+queue (reserved items, Skip, Complete and next through ``stores.queues``), with its progress."""
+
+from __future__ import annotations
+
+from apptest_support import open_page, studio_app, texts
+from page_checks import shown, shown_generation_ids
+
+from hive_review.feedback.ratings import Rating
+from hive_review.log.entries import LogEntry
+from hive_review.stores import open_stores
+from honeyhive_api import HoneyHiveClient
+from ui.shared_queue import PREFIX
+from ui.state import REVIEW_QUEUE, rating_key
+
+TASK = "Sandbox - Email Writer"
+
+
+def _seed(emulator, tmp_path, count: int) -> list[str]:
+    """``count`` generations in the review session the studio opened."""
+    client = HoneyHiveClient(emulator.api_key, emulator.url)
+    stores = open_stores(f"sqlite:///{tmp_path / 'sessions.sqlite3'}")
+    try:
+        session = stores.log.list_sessions()[0]
+        ids = []
+        for number in range(count):
+            inputs = {"topic": f"shared item {number + 1}", "tone": "calm"}
+            generation = client.generate(TASK, inputs)
+            stores.log.add_entry(
+                LogEntry(generation_id=generation.generation_id, session_id=session.id, reviewer=session.reviewer,
+                         task=TASK, prompt_name="email-writer-v1", prompt_version=generation.version,
+                         model=generation.model or "", completion=generation.generation, inputs=inputs)
+            )  # fmt: skip
+            ids.append(generation.generation_id)
+        return ids
+    finally:
+        stores.close()
+
+
+def _ok(at) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_sharing_the_queue_and_working_it(studio_env, tmp_path):
+    at = open_page(studio_app(), "review_queue")
+    ids = _seed(studio_env, tmp_path, 3)
+    at.run().button(key=REVIEW_QUEUE.rebuild).click().run()  # the queue was built empty at first
+    _ok(at)
+    at.text_input(key=REVIEW_QUEUE.share_name).set_value("Calm emails")
+    at.segmented_control(key=REVIEW_QUEUE.share_overlap).set_value(2)
+    at.number_input(key=REVIEW_QUEUE.share_minutes).set_value(5)
+    at.button(key=REVIEW_QUEUE.share_go).click().run()
+    _ok(at)
+
+    stores = open_stores(f"sqlite:///{tmp_path / 'sessions.sqlite3'}")
+    try:
+        [queue] = stores.queues.list()
+        assert (queue.name, queue.overlap, queue.reservation_seconds) == ("Calm emails", 2, 300)
+        me = stores.log.list_sessions()[0].reviewer  # the signed-in reviewer
+        assert queue.created_by == me
+        # The page went straight to the shared queue: a source like the others.
+        assert at.selectbox(key=REVIEW_QUEUE.source).value == f"{PREFIX}{queue.id}"
+        assert "Item 1 of the queue" in shown(texts(at))
+        assert shown_generation_ids(at) == [ids[0]]
+        assert "Team: 0 of 3 items done · 0 of 6 reviews · 1 open now" in at.get("progress")[0].proto.text
+
+        # Nothing given: said beside the button, nothing saved.
+        at.button(key=REVIEW_QUEUE.shared_next).click().run()
+        assert any("Give a rating" in shown(str(w.value)) for w in at.main.warning)
+        assert stores.queues.reviews(queue.id) == []
+
+        at.feedback(key=rating_key(ids[0], "thumbs")).set_value(1).run()
+        at.feedback(key=rating_key(ids[0], "stars")).set_value(3).run()
+        at.button(key=REVIEW_QUEUE.shared_next).click().run()
+        _ok(at)
+        assert shown_generation_ids(at) == [ids[1]]
+        [review] = stores.queues.reviews(queue.id)
+        assert (review["generation_id"], review["reviewer"], review["stars"]) == (ids[0], me, 4)
+        assert stores.log.get_entry(ids[0])["rating"] == 4  # the ordinary log row too (and its delivery)
+
+        at.button(key=REVIEW_QUEUE.shared_skip).click().run()  # "not me": never offered to me again
+        assert shown_generation_ids(at) == [ids[2]]
+        progress = stores.queues.progress(queue.id)
+        assert (progress.reviews_done, progress.reviewers[me].skipped) == (1, 1)
+        assert "1 of 6 reviews" in at.get("progress")[0].proto.text
+        assert "Agreement between reviewers" in shown(texts(at))  # overlap 2: agreement is measured
+        assert "All shared queues" in [e.label for e in at.expander]
+
+        # Another reviewer (another process, same database) starts from a blank form on item 1.
+        other = stores.queues.next_item(queue.id, "qa-bob")
+        assert other is not None and other.generation_id == ids[0]
+
+        at.feedback(key=rating_key(ids[2], "thumbs")).set_value(0).run()
+        at.button(key=REVIEW_QUEUE.shared_next).click().run()
+        _ok(at)
+        assert "Nothing open to you in this queue now" in shown(texts(at))
+        assert [r["generation_id"] for r in stores.queues.reviews(queue.id)] == [ids[0], ids[2]]
+    finally:
+        stores.close()
+
+
+def test_a_shared_queue_starts_from_a_blank_form_when_the_log_holds_another_reviewers_rating(studio_env, tmp_path):
+    at = open_page(studio_app(), "review_queue")
+    ids = _seed(studio_env, tmp_path, 1)
+    stores = open_stores(f"sqlite:///{tmp_path / 'sessions.sqlite3'}")
+    try:
+        queue = stores.queues.create("Pairs", ids, overlap=2, created_by="qa-bob", source="test")
+        stores.queues.next_item(queue.id, "qa-bob")
+        stores.queues.submit_review(queue.id, ids[0], "qa-bob", Rating(stars=1), connection_id="elsewhere")
+        at.run()
+        at.selectbox(key=REVIEW_QUEUE.source).set_value(f"{PREFIX}{queue.id}").run()
+        _ok(at)
+        assert shown_generation_ids(at) == [ids[0]]
+        assert "Your rating: none yet" in shown(texts(at))  # not qa-bob's one star
+        at.button(key=REVIEW_QUEUE.shared_next).click().run()
+        assert stores.queues.progress(queue.id).reviews_done == 1  # an empty form submits nothing
+    finally:
+        stores.close()

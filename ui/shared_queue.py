@@ -1,0 +1,227 @@
+"""Team mode on the review queue: share the current source's items with the team, and work a
+shared queue (``stores.queues``) from any studio process.
+
+A shared queue is a source of the review queue like a batch, with the id ``shared:<queue id>``.
+Working it differs from a private queue in who decides the item: the store reserves one to this
+reviewer (``next_item``), Skip returns it to the others, and completing it goes through
+``submit_review`` (log row, HoneyHive delivery and the queue's review in one transaction).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import streamlit as st
+
+from hive_review.feedback.ratings import Rating, rating_from_widgets, widget_values
+from hive_review.team import QueueError, QueueItem, ReservationLost, SharedQueue
+from ui import rating_form
+from ui.context import Studio
+from ui.shared_queue_progress import render_all_queues, render_progress
+from ui.state import REVIEW_QUEUE, Keys
+from ui.text import code, plain
+
+PREFIX = "shared:"
+OVERLAPS = (1, 2, 3)
+DEFAULT_RESERVATION_MINUTES = 10
+_THUMBS = {"u": 1, "d": 0}
+
+
+def is_shared(source: object) -> bool:
+    return isinstance(source, str) and source.startswith(PREFIX)
+
+
+def source_labels(studio: Studio) -> dict[str, str]:
+    """Every shared queue, as a source of the review queue (read each run: another process may
+    have shared one a moment ago)."""
+    return {f"{PREFIX}{queue.id}": f"Shared queue · {queue.name}" for queue in studio.stores.queues.list()}
+
+
+def _held() -> dict[str, str | None]:
+    return st.session_state.setdefault(REVIEW_QUEUE.shared_held, {})
+
+
+def _messages() -> dict[str, str]:
+    return st.session_state.setdefault(REVIEW_QUEUE.shared_message, {})
+
+
+# ---- sharing ------------------------------------------------------------------------------------
+
+
+def render_share_action(studio: Studio, source_label: str, generation_ids: Sequence[str]) -> None:
+    """The "Share with the team" action: the items of the current source become a shared queue."""
+    with st.expander("Share with the team", icon=":material/group_add:"):
+        st.caption(
+            f"{len(generation_ids)} items become a queue every reviewer of this database sees as a source, "
+            "on every studio process."
+        )
+        default = f"{source_label} · {datetime.now(UTC):%Y-%m-%d %H:%M}"
+        st.text_input("Queue name", value=default, key=REVIEW_QUEUE.share_name)
+        st.segmented_control(
+            "Reviews per item", OVERLAPS, default=1, key=REVIEW_QUEUE.share_overlap,
+            help="2 or 3: each item is reviewed by that many different reviewers, and their agreement is measured.",
+        )  # fmt: skip
+        st.number_input(
+            "Reservation (minutes)", min_value=1, max_value=24 * 60, value=DEFAULT_RESERVATION_MINUTES,
+            key=REVIEW_QUEUE.share_minutes,
+            help="How long an opened item stays reserved to its reviewer before it returns to the others.",
+        )  # fmt: skip
+        st.button(
+            f"Share {len(generation_ids)} items", key=REVIEW_QUEUE.share_go, icon=":material/share:",
+            on_click=_share, args=(studio, source_label, list(generation_ids)),
+        )  # fmt: skip
+        problem = st.session_state.get(REVIEW_QUEUE.share_message)
+        if problem:
+            st.warning(plain(problem), icon=":material/info:")
+
+
+def _share(studio: Studio, source_label: str, generation_ids: list[str]) -> None:
+    """A callback: it runs before the page is drawn, so it may switch the source's selectbox."""
+    state = st.session_state
+    try:
+        queue = studio.stores.queues.create(
+            str(state.get(REVIEW_QUEUE.share_name) or ""),
+            generation_ids,
+            overlap=int(state.get(REVIEW_QUEUE.share_overlap) or 1),
+            reservation_seconds=int(state.get(REVIEW_QUEUE.share_minutes) or DEFAULT_RESERVATION_MINUTES) * 60,
+            created_by=studio.reviewer,
+            source=source_label,
+        )
+    except ValueError as exc:  # a bad setting or an item the log lacks: the message says which
+        state[REVIEW_QUEUE.share_message] = str(exc)
+        return
+    state.pop(REVIEW_QUEUE.share_message, None)
+    state[REVIEW_QUEUE.source] = f"{PREFIX}{queue.id}"  # straight to working it
+    st.toast(f"Shared with the team: {plain(queue.name)}", icon=":material/group:")
+
+
+# ---- working a shared queue ---------------------------------------------------------------------
+
+
+def current_item(studio: Studio, queue_id: str) -> QueueItem | None:
+    """The item reserved to this reviewer: the one held, its reservation renewed, else the next
+    free one; None when nothing is open to them now."""
+    item = studio.stores.queues.next_item(queue_id, studio.reviewer)
+    _held()[queue_id] = item.generation_id if item else None
+    return item
+
+
+def _start_blank(studio: Studio, generation_id: str) -> None:
+    """The log holds the latest rating of an item, maybe another reviewer's: each reviewer starts
+    from an empty form, so no one sees (or resubmits) someone else's judgement."""
+    drafts: dict[str, dict[str, Any]] = st.session_state.setdefault(Keys.DRAFTS, {})
+    if generation_id not in drafts:
+        drafts[generation_id] = widget_values(Rating())
+        for part in rating_form.PARTS:  # widgets drawn earlier for this item hold the stored rating
+            st.session_state.pop(rating_form.widget_key(generation_id, part), None)
+
+
+def complete(studio: Studio, queue_id: str, generation_id: str) -> bool:
+    """Submit this reviewer's review of the item; False (with a message) when it was not saved."""
+    rating = rating_from_widgets(rating_form.values(studio, generation_id))
+    try:
+        studio.stores.queues.submit_review(
+            queue_id, generation_id, studio.reviewer, rating, connection_id=studio.connection.connection_id
+        )
+    except ReservationLost as exc:  # the item went to others meanwhile: on to the next one
+        st.session_state.setdefault(Keys.DRAFTS, {}).pop(generation_id, None)
+        _held()[queue_id] = None
+        st.session_state[REVIEW_QUEUE.shared_lost] = str(exc)
+        return False
+    except QueueError as exc:  # an empty rating: the message says what to give
+        _messages()[generation_id] = str(exc)
+        return False
+    studio.outbox.wake()
+    st.session_state.setdefault(Keys.DRAFTS, {}).pop(generation_id, None)
+    _messages().pop(generation_id, None)
+    _held()[queue_id] = None
+    return True
+
+
+def skip(studio: Studio, queue_id: str, generation_id: str) -> None:
+    studio.stores.queues.skip(queue_id, generation_id, studio.reviewer)
+    _messages().pop(generation_id, None)
+    _held()[queue_id] = None
+
+
+def apply_key(studio: Studio, source: str, key: str) -> None:
+    """One key of the review queue's keyboard, on a shared queue: Enter completes like N (a shared
+    item is done once reviewed), B does nothing (the store decides the order)."""
+    queue_id = source.removeprefix(PREFIX)
+    generation_id = _held().get(queue_id)
+    if generation_id is None:
+        item = current_item(studio, queue_id)
+        if item is None:
+            return
+        generation_id = item.generation_id
+    if key in _THUMBS or key.isdigit():
+        _start_blank(studio, generation_id)
+        part, value = ("thumbs", _THUMBS[key]) if key in _THUMBS else ("stars", int(key) - 1)
+        rating_form.set_part(studio, generation_id, part, value)
+    elif key in ("n", "enter"):
+        complete(studio, queue_id, generation_id)
+    elif key == "s":
+        skip(studio, queue_id, generation_id)
+
+
+def render_shared_queue(studio: Studio, source: str, render_item: Callable[[Studio, Mapping[str, Any]], None]) -> None:
+    """The page below the source picker for a shared queue; ``render_item`` draws the completion."""
+    st.session_state[REVIEW_QUEUE.built_from] = source  # the keyboard acts on this queue now
+    queue_id = source.removeprefix(PREFIX)
+    try:
+        queue = studio.stores.queues.get(queue_id)
+    except KeyError:
+        st.warning("This shared queue is gone; pick another source.")
+        return
+    _describe(queue)
+    item = current_item(studio, queue_id)  # first: the progress below counts this reservation
+    render_progress(studio, queue)
+    render_all_queues(studio)
+    lost = st.session_state.pop(REVIEW_QUEUE.shared_lost, None)
+    if lost:
+        st.warning(plain(lost), icon=":material/timer_off:")
+    if item is None:
+        st.success(
+            "Nothing open to you in this queue now: you reviewed or skipped every item with a free slot. "
+            "An expiring reservation or another reviewer's skip may open one; the page checks again on your next "
+            "click.",
+            icon=":material/task_alt:",
+        )
+        return
+    generation_id = item.generation_id
+    others = f"{item.reviews_done} other review(s) so far" if queue.overlap > 1 else "yours alone"
+    until = f"{item.reserved_until:%H:%M:%S} UTC"
+    st.markdown(f"**Item {item.position}** of the queue · reserved to you until {until} · {others}")
+    row = studio.log.get_entry(generation_id)
+    if row is None:
+        st.warning("This generation is no longer in the log; skip it.")
+    else:
+        _start_blank(studio, generation_id)
+        render_item(studio, row)
+        rating_form.render_rating_form(studio, row, submit_button=False)
+    _render_actions(studio, queue_id, generation_id)
+
+
+def _describe(queue: SharedQueue) -> None:
+    minutes = queue.reservation_seconds / 60
+    st.caption(
+        f"Shared by {code(queue.created_by)} from {plain(queue.source)} · {queue.overlap} review(s) per item · "
+        f"an opened item stays yours for {minutes:g} min"
+    )
+
+
+def _render_actions(studio: Studio, queue_id: str, generation_id: str) -> None:
+    with st.container(horizontal=True):
+        st.button(
+            "Skip", key=REVIEW_QUEUE.shared_skip, icon=":material/skip_next:", help="S: not me; it goes to the others",
+            on_click=skip, args=(studio, queue_id, generation_id),
+        )  # fmt: skip
+        st.button(
+            "Complete and next", key=REVIEW_QUEUE.shared_next, type="primary", icon=":material/done_all:",
+            help="N or Ctrl+Enter", on_click=complete, args=(studio, queue_id, generation_id),
+        )  # fmt: skip
+    problem = _messages().get(generation_id)
+    if problem:  # beside the action that caused it; the store's own words
+        st.warning(plain(problem), icon=":material/info:")
