@@ -7,7 +7,8 @@ events; no added latency) and the model endpoint (``--latency-ms 100``). ``Batch
 ``start()`` until every item is done and every event is at HoneyHive. Two ways of logging events:
 in the run (``POST /events`` before the item is done: the studio's default) and through the
 feedback outbox (``events=FeedbackOutbox``), whose drain after the batch is counted. For reference,
-the previous behaviour (configurations fetched for every run, events in the run) runs too.
+the previous behaviour (configurations fetched for every run, events in the run) runs too, and the
+harness floor: the same model calls made with ``openai`` from 16 threads, nothing else.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+import openai
 
 from bench._common import API_KEY, INPUTS, TASK, emulator_process, median, parse_args, print_table, ratio_line
 from hive_review.backends import CurrentBackend, ModelEndpoint
@@ -26,6 +30,7 @@ from hive_review.runs.batch_store import DONE
 from hive_review.stores import Stores, open_stores
 from honeyhive_api import HoneyHiveClient
 
+FLOOR = "(harness floor: as many openai calls, 16 threads, nothing logged)"
 LATENCY_S = 0.1
 CONCURRENCY = 16
 REVIEWER = "bench-current-batch"
@@ -80,8 +85,22 @@ def main() -> None:
         backends["(before: configurations every run, events in the run)"] = (before, lambda: None)
         for backend, _ in backends.values():
             backend.generate(TASK, INPUTS)  # warm: connections, the HoneyHive session
+        direct = openai.OpenAI(base_url=f"{model_url}/v1", api_key=API_KEY, max_retries=0)
+        messages = [{"role": "user", "content": "Write a short email about the offsite. Use a calm tone."}]
+
+        def floor() -> float:
+            """The harness alone: the same calls with ``openai`` from 16 threads, nothing logged."""
+            with ThreadPoolExecutor(CONCURRENCY) as pool:
+                start = time.perf_counter()
+                list(pool.map(lambda _: direct.chat.completions.create(model="gpt-4o-mini", messages=messages),  # type: ignore[arg-type]
+                              range(rows)))  # fmt: skip
+                return time.perf_counter() - start
+
+        floor()
         results: dict[str, list[float]] = {name: [] for name in backends}
+        results[FLOOR] = []
         for _ in range(args.reps):
+            results[FLOOR].append(floor())
             for name, (backend, settle) in backends.items():
                 results[name].append(run_batch(stores, backend, rows, settle))
         counts = {name: events_of(client, backend) for name, (backend, _) in backends.items()}

@@ -18,6 +18,12 @@ SCRIPTS = (
     "local_model",
     "browser_stream_and_fragment",
     "team_database",
+    "log_load",
+    "log_revisit",
+    "current_first_token",
+    "current_batch",
+    "emulator_current",
+    "local_model_batch",
 )
 
 

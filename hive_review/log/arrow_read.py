@@ -22,6 +22,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from hive_review.log import columns as col
+from hive_review.log.arrow_frames import arrow_type
 from hive_review.log.schema import UPDATED_REVISION
 from hive_review.log.sqlite_reader import Part, SqliteArrowReader, read_parts
 
@@ -55,6 +56,22 @@ def read_log_table(url: sa.engine.URL, session_id: str | None, split_at: Sequenc
     except Exception:  # a driver problem must not keep the log from loading: the general path reads it
         log.warning("fast log reader failed; reading through SQLAlchemy", exc_info=True)
     return None
+
+
+def rows_table(engine: sa.engine.Engine, query: sa.Select[Any]) -> pa.Table:
+    """The general path, and small reads (the rows changed since the page's last look): rows of
+    ``READ_COLUMNS`` through SQLAlchemy, as an Arrow table of the fast reader's shape."""
+    with engine.connect() as db:
+        rows = db.execute(query).all()
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(READ_COLUMNS)
+    arrays = {}
+    for name, values in zip(READ_COLUMNS, columns, strict=True):
+        kind = pa.int64() if name in ("seq", UPDATED_REVISION) else arrow_type(name)
+        try:
+            arrays[name] = pa.array(values, kind)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # a value of another type (an old import): as text
+            arrays[name] = pa.array([None if v is None else str(v) for v in values], pa.string())
+    return pa.table(arrays)
 
 
 def _parts(session_id: str | None, split_at: Sequence[int], style: str) -> list[Part]:

@@ -25,8 +25,8 @@ from sqlalchemy.engine import Connection
 from hive_review.db import Database
 from hive_review.feedback.status import FeedbackStatus
 from hive_review.log import columns as col
-from hive_review.log.arrow_frames import arrow_type, log_frame_from_arrow
-from hive_review.log.arrow_read import READ_COLUMNS, prepare, read_log_table, reader_pid
+from hive_review.log.arrow_frames import log_frame_from_arrow
+from hive_review.log.arrow_read import READ_COLUMNS, prepare, read_log_table, reader_pid, rows_table
 from hive_review.log.entries import LogEntry, iso, utc_now
 from hive_review.log.frames import empty_log_frame
 from hive_review.log.log_cache import LoadedLog, LogCache, marks_of
@@ -259,7 +259,7 @@ class LogStore:
             query = sa.select(*(log_entries.c[name] for name in READ_COLUMNS)).order_by(log_entries.c.seq)
             if session_id is not None:
                 query = query.where(log_entries.c[col.SESSION_ID] == session_id)
-            table = self._rows_table(query)
+            table = rows_table(self.database.engine, query)
         frame = self.frame_of(table)
         seq = np.asarray(table.column("seq").to_numpy(), dtype=np.int64)
         # Rows stamped up to the revisions read before were committed before the read began, so
@@ -287,20 +287,7 @@ class LogStore:
         stamp = log_entries.c[UPDATED_REVISION]
         wanted = [sa.and_(log_entries.c[col.SESSION_ID] == s, stamp > mark) for s, mark in sorted(since.items())]
         query = sa.select(*(log_entries.c[name] for name in READ_COLUMNS)).where(sa.or_(*wanted))
-        return self._rows_table(query.order_by(log_entries.c.seq))
-
-    def _rows_table(self, query: sa.Select[Any]) -> pa.Table:
-        with self.database.engine.connect() as db:
-            rows = db.execute(query).all()
-        columns = list(zip(*rows, strict=True)) if rows else [()] * len(READ_COLUMNS)
-        types = [pa.int64() if name in ("seq", UPDATED_REVISION) else arrow_type(name) for name in READ_COLUMNS]
-        arrays = {}
-        for name, values, kind in zip(READ_COLUMNS, columns, types, strict=True):
-            try:
-                arrays[name] = pa.array(values, kind)
-            except (pa.ArrowInvalid, pa.ArrowTypeError):  # a value of another type: as Python objects
-                arrays[name] = pa.array([None if v is None else str(v) for v in values], pa.string())
-        return pa.table(arrays)
+        return rows_table(self.database.engine, query.order_by(log_entries.c.seq))
 
     @staticmethod
     def frame_of(table: pa.Table) -> pd.DataFrame:

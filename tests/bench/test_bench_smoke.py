@@ -60,6 +60,37 @@ def test_local_model() -> None:
     run_quick("local_model", timeout=280)
 
 
+@pytest.mark.slow
+def test_log_load() -> None:
+    # SQLite, then a PostgreSQL server of its own (Debian's binaries), like team_database.
+    run_quick("log_load")
+
+
+@pytest.mark.slow
+def test_log_revisit() -> None:
+    run_quick("log_revisit")
+
+
+@pytest.mark.slow
+def test_current_first_token() -> None:
+    run_quick("current_first_token")
+
+
+@pytest.mark.slow
+def test_current_batch() -> None:
+    run_quick("current_batch")
+
+
+@pytest.mark.slow
+def test_emulator_current() -> None:
+    run_quick("emulator_current")
+
+
+@pytest.mark.local_model
+def test_local_model_batch() -> None:
+    run_quick("local_model_batch", timeout=280)
+
+
 @pytest.mark.browser
 def test_browser_stream_and_fragment() -> None:
     run_quick("browser_stream_and_fragment", timeout=280)

@@ -75,7 +75,9 @@ def run_once(backend: CurrentBackend, stores, session_id: str) -> str:
 def make(emulator, stores, fail_events: int = 0, model_server=None):
     client = HoneyHiveClient(emulator.api_key, emulator.url, timeout=10, max_retries=0)
     sender = RecordingSender(CurrentBackend(client, None, session_name="feedback"), fail_events)
-    outbox = FeedbackOutbox(stores.feedback, sender, connection_id="c", backoff_base=0.01, backoff_cap=0.05)
+    # Enough attempts that a run of 503s never exhausts them here (it would mark the event failed).
+    outbox = FeedbackOutbox(stores.feedback, sender, connection_id="c", backoff_base=0.01, backoff_cap=0.05,
+                            max_attempts=1_000)  # fmt: skip
     model_server = model_server or emulator
     endpoint = ModelEndpoint(f"{model_server.url}/v1", model_server.api_key, timeout=10)
     backend = CurrentBackend(client, endpoint, session_name="review", events=outbox)
