@@ -61,7 +61,12 @@ def batch(url: str, inputs: list[dict[str, str]], tmp: str, rep: int) -> tuple[f
     wall = time.perf_counter() - start
     if stores.batches.progress(created.id)[DONE] != len(inputs):
         raise RuntimeError(f"batch not done: {stores.batches.progress(created.id)}")
-    tokens = int(stores.log.load_log(session.id)["completion_tokens"].sum())
+    log = stores.log.load_log(session.id)
+    tokens = int(log["completion_tokens"].sum())
+    if "model_latency_ms" in log:  # the model's own time, as the emulator reports it: is it ever idle?
+        busy = float(log["model_latency_ms"].sum()) / 1000
+        print(f"batch {rep}: model busy {busy:.1f} s of {wall:.1f} s wall ({busy / wall:.0%}); "
+              f"mean wait for the model {float(log['wait_ms'].mean()) / 1000:.1f} s")  # fmt: skip
     stores.close()
     return wall, tokens
 

@@ -68,9 +68,17 @@ def set_part(studio: Studio, generation_id: str, part: str, value: Any) -> None:
     _messages().pop(generation_id, None)
 
 
-def save_draft(generation_id: str) -> None:
-    """Copy the form's widgets into the draft (they were all drawn from it, so nothing else moves)."""
-    _drafts()[generation_id] = {part: st.session_state.get(widget_key(generation_id, part)) for part in PARTS}
+def save_part(studio: Studio, generation_id: str, part: str, key: str) -> None:
+    """Copy one widget's change into the draft (the ``on_change`` of the widget keyed ``key``).
+
+    Only a widget of the form's current revision speaks for the draft. A widget of an older
+    revision is a view the browser may still hold after keys redrew the form (the runs that would
+    have replaced it were cut short by the next key): its "change" is the browser dropping or
+    restoring it, and copying it would blank a rating already given (measured: under load, 1 run
+    in 2 blanked the submitted rating shown after ``U 4 N B``)."""
+    if key != widget_key(generation_id, part) or key not in st.session_state:
+        return
+    _drafts()[generation_id] = {**values(studio, generation_id), part: st.session_state[key]}
     _messages().pop(generation_id, None)
 
 
@@ -143,25 +151,21 @@ def render_rating_form(studio: Studio, row: Mapping[str, Any], *, submit_button:
             value = [label for label in (value or []) if label in options]
         st.session_state.setdefault(widget_key(generation_id, part), value)
 
-    def on_change() -> None:
-        save_draft(generation_id)
-
     with st.container(border=True):
         render_rating_summary(studio, generation_id, current)
         thumbs_col, stars_col = st.columns([1, 3])
         with thumbs_col:
             st.caption("Thumbs")
-            st.feedback("thumbs", key=widget_key(generation_id, "thumbs"), on_change=on_change)
+            st.feedback("thumbs", **_draft_widget(studio, generation_id, "thumbs"))
         with stars_col:
             st.caption("Rating")
-            st.feedback("stars", key=widget_key(generation_id, "stars"), on_change=on_change)
-        st.multiselect("Labels", options, key=widget_key(generation_id, "labels"), on_change=on_change)
-        st.text_area("Comment", key=widget_key(generation_id, "comment"), on_change=on_change, height=68)
+            st.feedback("stars", **_draft_widget(studio, generation_id, "stars"))
+        st.multiselect("Labels", options, **_draft_widget(studio, generation_id, "labels"))
+        st.text_area("Comment", height=68, **_draft_widget(studio, generation_id, "comment"))
         st.text_area(
             "Ideal answer",
-            key=widget_key(generation_id, "ideal"),
-            on_change=on_change,
             height=68,
+            **_draft_widget(studio, generation_id, "ideal"),
             help="What the completion should have said; sent to HoneyHive as ground_truth.",
         )
         if submit_button:
@@ -180,6 +184,12 @@ def render_rating_form(studio: Studio, row: Mapping[str, Any], *, submit_button:
             if message(generation_id):  # right under the button that caused it
                 st.warning(message(generation_id), icon=":material/info:")
         render_delivery(studio, generation_id, current)
+
+
+def _draft_widget(studio: Studio, generation_id: str, part: str) -> dict[str, Any]:
+    """The key and change callback of the widget that shows ``part`` of the draft."""
+    key = widget_key(generation_id, part)
+    return {"key": key, "on_change": save_part, "args": (studio, generation_id, part, key)}
 
 
 def render_delivery(studio: Studio, generation_id: str, row: Mapping[str, Any]) -> None:

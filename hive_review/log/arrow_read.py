@@ -140,10 +140,10 @@ _SAFE_TEXT = re.compile(r"[A-Za-z0-9_.:-]{1,200}")
 
 
 def _inline(query: str, params: list[Any]) -> str:
-    """The query with its values written in: ADBC's PostgreSQL driver reads a query without
-    parameters with ``COPY ... TO STDOUT (FORMAT binary)``, several times faster than a bound one.
-    Only whole numbers and ids of plain characters are written in; anything else raises, and the
-    store reads through SQLAlchemy."""
+    """The query with its values written in: ADBC's PostgreSQL driver reads a query without bound
+    parameters 15-25% faster (100k rows: 0.67-0.88 s against 0.83-1.01 s bound). Only whole numbers
+    and ids of plain characters are written in; anything else raises, and the store reads through
+    SQLAlchemy."""
     for number in range(len(params), 0, -1):  # $10 before $1
         value = params[number - 1]
         if isinstance(value, int) and not isinstance(value, bool):

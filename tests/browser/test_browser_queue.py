@@ -147,6 +147,7 @@ def test_one_clear_rating_state_and_the_message_beside_its_key(tmp_path):
             page.keyboard.press("Control+Enter")  # from the comment: its text is part of what is sent
             page.get_by_text("2 done").wait_for()
             page.get_by_text("Your rating: comment").wait_for()
+            wait_for_app_run(page)  # the old message stays on screen until the run that drops it ends
             assert page.get_by_text("Nothing to send yet").count() == 0
             assert page.get_by_text("not submitted yet").count() == 0
             assert page.get_by_text("Item 2 of 2").count() == 1  # Ctrl+Enter submits without moving on
@@ -172,6 +173,7 @@ def test_the_queue_shows_inputs_prompt_model_and_a_cut_off_mark(tmp_path):
             page.keyboard.press("s")
             page.get_by_text("Item 2 of 2").wait_for()
             main.get_by_test_id("stText").filter(has_text="agenda item 2").first.wait_for()
+            wait_for_app_run(page)  # item 1's mark stays on screen until the run that drew item 2 ends
             assert page.get_by_text("Cut off at max tokens").count() == 0
 
 
