@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from hive_review.compare.comparison_store import ComparisonStore
 from hive_review.compare.votes import VoteStore
 from hive_review.db import Database
+from hive_review.drafts import DraftStore
 from hive_review.feedback.queue import FeedbackQueue
 from hive_review.log.store import LogStore
 from hive_review.runs.batch_store import BatchStore
@@ -22,6 +23,7 @@ class Stores:
     votes: VoteStore
     queues: SharedQueues  # team mode: review queues shared by several reviewers
     comparisons: ComparisonStore  # Compare's side-by-side runs and blind pairs, made in the background
+    drafts: DraftStore  # each reviewer's unsent rating drafts and typed inputs: a reload keeps them
 
     def close(self) -> None:
         self.database.close()
@@ -41,6 +43,7 @@ def open_stores(database_url: str) -> Stores:
         votes=VoteStore(database, feedback),
         queues=SharedQueues(database, log, feedback),
         comparisons=ComparisonStore(database),
+        drafts=DraftStore(database),
     )
     try:
         database.upgrade_schema()

@@ -6,7 +6,8 @@ every shape the reference notes (``{"configurations": [...]}`` or a bare array; 
 
 What may be retried (see ``honeyhive_api.retrying``): reads; ``PUT /events``, because HoneyHive
 merges an update into the stored event, so a repeat changes nothing; ``POST /events``, because the
-client chooses the ``event_id`` and a repeated delivery is the same event; ``POST /session/start``
+client chooses the ``event_id`` and a repeated delivery is the same event (``POST /events/batch``
+likewise: every event in it carries its own client-chosen id); ``POST /session/start``
 for the same reason (a session is the event whose id is the client-chosen ``session_id``).
 Creating a configuration (the server picks its id) is resent only when the request cannot have
 been processed.
@@ -28,6 +29,7 @@ from honeyhive_api.current_models import (
     ConfigurationParameters,
     DateRange,
     Event,
+    EventBatchCreated,
     EventCreate,
     EventCreated,
     EventFilter,
@@ -176,6 +178,29 @@ class CurrentAPI:
         EventCreate.model_validate(body)  # refuse a malformed event here, not after a round trip
         data = self._transport.request("POST", "/events", idempotent=True, json={"event": body})
         return self._transport.parse(EventCreated, data, "POST /events").event_id
+
+    def log_events(self, events: Sequence[EventCreate | Mapping[str, Any]]) -> list[str]:
+        """Log several events in one call (``POST /events/batch``); returns their ids, in order.
+
+        Each event has the fields ``log_event`` takes (``event_type`` and ``inputs`` required). An
+        event without ``event_id`` gets a new UUID here, so a retried batch is the same events again
+        (the server keeps the first copy of an id it has). All or nothing: a batch the server refuses
+        stored none of its events. Every event is checked before anything is sent.
+        """
+        if not events:
+            raise ValueError("log_events needs at least one event")
+        bodies: list[dict[str, Any]] = []
+        for given in events:
+            fields = given.model_dump(mode="json", exclude_none=True) if isinstance(given, EventCreate) else given
+            body = {key: _plain(value) for key, value in fields.items() if value is not None}
+            body.setdefault("event_id", str(uuid.uuid4()))
+            EventCreate.model_validate(body)  # refuse a malformed event here, not after a round trip
+            bodies.append(body)
+        what = "POST /events/batch"
+        data = self._transport.request("POST", "/events/batch", idempotent=True, json={"events": bodies})
+        answer = self._transport.parse(EventBatchCreated, data, what)
+        # A server that answers without the ids stored the ones sent.
+        return answer.event_ids or [body["event_id"] for body in bodies]
 
     def update_event(
         self,

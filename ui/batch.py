@@ -12,10 +12,13 @@ restart) resumes where it stopped. Results land in the session log.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
 from hive_review.log import columns as col
+from hive_review.log.model_times import MODEL_P50, MODEL_P95, RUNS, WAITED_MAX, WAITED_P50, time_summary
 from hive_review.runs.batch import BatchRunner, batch_signature, batch_source, stored_batch_signature
 from hive_review.runs.batch_store import DEPLOYED, DONE, FAILED, QUEUED, RETRYING, RUNNING, UNFINISHED
 from hive_review.runs.stability import stability_table
@@ -27,6 +30,7 @@ from honeyhive_api.templates import prompt_variables
 from ui import services
 from ui.context import Studio
 from ui.pickers import pick_task_and_prompts, variant_label
+from ui.session_log import time_columns, time_notices
 from ui.state import BATCH, REVIEW_QUEUE
 from ui.text import code, plain
 
@@ -36,6 +40,15 @@ REVIEW_QUEUE_PAGE = "pages/review_queue.py"
 # Signatures of this session's batches by id (``batch_signature``): a batch's never changes.
 SIGNATURES = BATCH("signatures")
 REVIEW_RESULTS = BATCH("review")
+TIMES = BATCH("times")
+# The results' times per variant: the model's own (a local model answers one request at a time, and
+# a batch's runs wait for it in turn: their whole latency is mostly that wait).
+TIME_COLUMNS: dict[str, Any] = {
+    col.PROMPT_NAME: "Variant",
+    col.PROMPT_VERSION: "Version",
+    RUNS: st.column_config.NumberColumn("Runs", format="%d"),
+    **time_columns(MODEL_P50, MODEL_P95),
+}
 
 
 def render_batch(studio: Studio) -> None:
@@ -271,6 +284,8 @@ def _render_results(studio: Studio, batch_id: str, *, finished: bool) -> None:
     unrated = int((results[col.FEEDBACK_STATUS] == "unrated").sum())
     if finished:
         st.success(f"Batch finished: {len(results):,} results in the session log.", icon=":material/task_alt:")
+    if len(results):
+        _render_times(results)
     if unrated and st.button(
         f"Review these {unrated:,} results", type="primary", key=REVIEW_RESULTS, icon=":material/checklist:"
     ):
@@ -279,6 +294,17 @@ def _render_results(studio: Studio, batch_id: str, *, finished: bool) -> None:
         st.switch_page(REVIEW_QUEUE_PAGE)
     elif len(results) and not unrated:
         st.caption("Every result of this batch is rated.")
+
+
+def _render_times(results: pd.DataFrame) -> None:
+    """The model's time per variant, and the wait apart: with a local model the runs wait for it in
+    turn, and their whole latency says where each stood in that queue, not how fast its variant is."""
+    keys = [col.PROMPT_NAME, col.PROMPT_VERSION]
+    times = time_summary(results, keys)[[*keys, RUNS, MODEL_P50, MODEL_P95, WAITED_P50, WAITED_MAX]]
+    st.caption("Times per variant")
+    st.dataframe(times, hide_index=True, column_config=TIME_COLUMNS, placeholder="—", key=TIMES)
+    for notice in time_notices(results):
+        st.caption(notice)
 
 
 def _render_stability(studio: Studio, batch_id: str) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 import streamlit as st
 
 from hive_review.safe_text import escape_markdown, markdown_without_remote_content
+from ui.compare_completion import time_parts
 from ui.text import code
 
 # Past this length a fixed-height, scrollable box keeps the page usable.
@@ -39,15 +40,22 @@ def stream_completion(chunks: Iterable[str]) -> None:
     st.write_stream(escaped())
 
 
-def render_metadata(row: Mapping[str, object]) -> None:
-    """The numbers of one generation: id, version, model, latency, tokens, cost."""
-    latency = row.get("latency_ms")
+VARIANT_HIDDEN = "Variant hidden until you submit"
+
+
+def render_metadata(row: Mapping[str, object], *, hide_variant: bool = False) -> None:
+    """The numbers of one generation: id, version, model, its time (the model's own, apart from any
+    wait for a busy local model), tokens, cost. ``hide_variant`` keeps the version and the model
+    back (a shared queue's item before its reviewer submits)."""
     tokens = row.get("total_tokens")
     cost = row.get("cost")
-    parts = [
+    variant = [
         f"**Version** {code(row.get('prompt_version') or '—')}",
         f"**Model** {code(row.get('model') or '—')}",  # from HoneyHive, or from an ingested file
-        f"**Latency** {float(latency):,.0f} ms" if _is_number(latency) else "**Latency** —",
+    ]
+    parts = [
+        *([VARIANT_HIDDEN] if hide_variant else variant),
+        *time_parts(row),
         f"**Tokens** {int(tokens):,}" if _is_number(tokens) else "**Tokens** —",  # type: ignore[arg-type]
         f"**Cost** ${float(cost):.5f}" if _is_number(cost) else "**Cost** —",
     ]

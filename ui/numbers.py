@@ -15,7 +15,9 @@ from hive_review.log.import_files import ImportFormatError, read_export
 from ui import services
 from ui.compare_completion import numbers_notice
 from ui.context import Studio
+from ui.final_verdicts import numbers_log
 from ui.leaderboard import render_leaderboard
+from ui.reviewer_quality import render_reviewer_quality
 from ui.state import NUMBERS
 from ui.text import code, plain
 from ui.variant_view import deployed_prompt, render_variant_numbers, summary_file_name
@@ -41,9 +43,10 @@ AGREEMENT_COLUMNS = {
 def render_numbers(studio: Studio) -> None:
     st.title("Numbers")
     log = services.cached_log(studio.stores, None)  # every session: variants are judged on all of it
-    _render_variants(studio, log)
+    _render_variants(studio, numbers_log(studio, log))  # final verdicts where adjudicated; no gold items
     _render_agreement(studio, log)
     _render_preference_pairs(studio)
+    render_reviewer_quality(studio)
 
 
 def _render_variants(studio: Studio, log: pd.DataFrame) -> None:

@@ -1,5 +1,8 @@
 """The Playground: pick a task, see its deployed prompt, fill the inputs, run, read, rate.
 
+What the reviewer types is kept per task and reviewer in the store as it is typed, so a reload
+brings it back (as an unsent rating comes back through the rating form).
+
 Each completion names the model that answered beside the one the prompt configures: an endpoint
 (the local emulator's Gemma, a model override) may answer for a prompt that names another.
 """
@@ -11,6 +14,7 @@ from typing import Any
 
 import streamlit as st
 
+from hive_review.drafts import input_scope
 from hive_review.log import columns as col
 from hive_review.log.entries import RunContext, entry_from_generation
 from hive_review.runs.inputs import input_problems
@@ -39,7 +43,7 @@ def render_playground(studio: Studio) -> None:
     answered = next((row.get(col.MODEL) for row in recent if row.get(col.PROMPT_NAME) == prompt.name), None)
     _render_prompt(prompt, answered)
     variables = prompt_variables(prompt.text, prompt.input_variables)
-    values = _input_form(task, variables)
+    values = _input_form(studio, task, variables)
     if values is not None:
         problems = input_problems(variables, values)
         if problems:
@@ -82,26 +86,56 @@ def _render_prompt(prompt: Prompt, answered: object) -> None:
             st.json(prompt.hyperparameters, expanded=True)
 
 
-def _input_form(task_name: str, variables: list[str]) -> dict[str, str] | None:
+def _input_form(studio: Studio, task_name: str, variables: list[str]) -> dict[str, str] | None:
     """The inputs as typed, when Run was pressed; ``None`` otherwise.
 
     Values are kept per task in session state (not only in widgets, which Streamlit forgets when
-    the page is left), so a failed run or a trip to another page keeps what the reviewer typed.
+    the page is left), so a failed run or a trip to another page keeps what the reviewer typed;
+    and in the store, per reviewer, on every change, so a browser reload (a new session) brings
+    them back. Not a ``st.form``: a form sends nothing until it is submitted, so text typed but not
+    run would be lost on a reload.
     """
-    saved: dict[str, str] = st.session_state.setdefault(PLAYGROUND.saved_inputs(task_name), {})
+    saved = _saved_inputs(studio, task_name)
     for name in variables:
         st.session_state.setdefault(PLAYGROUND.input(task_name, name), saved.get(name, ""))
-    with st.form(PLAYGROUND.form(task_name), border=True):
+    with st.container(border=True):
         if not variables:
             st.caption("This prompt has no input variables: Run sends it as it is.")
         for name in variables:
-            st.text_area(plain(name), key=PLAYGROUND.input(task_name, name), height=80)
-        pressed = st.form_submit_button("Run", type="primary", icon=":material/play_arrow:")
+            key = PLAYGROUND.input(task_name, name)
+            st.text_area(plain(name), key=key, height=80, on_change=_save_input, args=(studio, task_name, name))
+        pressed = st.button("Run", key=PLAYGROUND("run", task_name), type="primary", icon=":material/play_arrow:")
     if not pressed:
         return None
     values = {name: st.session_state.get(PLAYGROUND.input(task_name, name)) or "" for name in variables}
-    saved.update(values)
+    if any(saved.get(name, "") != value for name, value in values.items()):
+        saved.update(values)
+        studio.stores.drafts.save_inputs(studio.reviewer, _scope(task_name), saved)
     return values
+
+
+def _scope(task_name: str) -> str:
+    """Where the store keeps this task's typed inputs (per reviewer): the Playground's inputs are
+    the task's, whichever variant runs them."""
+    return input_scope("playground", task_name)
+
+
+def _saved_inputs(studio: Studio, task_name: str) -> dict[str, str]:
+    """What the reviewer typed for this task: this session's, else (first time in the session)
+    what the store kept from the last one."""
+    key = PLAYGROUND.saved_inputs(task_name)
+    if key not in st.session_state:
+        st.session_state[key] = studio.stores.drafts.inputs(studio.reviewer, _scope(task_name)) or {}
+    saved: dict[str, str] = st.session_state[key]
+    return saved
+
+
+def _save_input(studio: Studio, task_name: str, name: str) -> None:
+    """A text area's change: kept for this session and, for the next one, in the store."""
+    value = st.session_state.get(PLAYGROUND.input(task_name, name)) or ""
+    saved = _saved_inputs(studio, task_name)  # in session state already: the form read it
+    saved[name] = value
+    studio.stores.drafts.save_inputs(studio.reviewer, _scope(task_name), saved)
 
 
 def _run(studio: Studio, task_name: str, prompt: Prompt, values: dict[str, str]) -> None:

@@ -8,13 +8,20 @@ widget is not drawn, e.g. on a page switch), and a key pressed in the review que
 directly (``set_part``). The widgets are views of the draft. A key's change gives the item's widgets
 new keys (a "revision"), so they are drawn afresh from the draft: setting a drawn widget's value
 from Python is lost when the browser's older value arrives before the run that would have shown
-the new one (keys pressed quickly). Submitting commits the rating to the local store first and only
-then lets the outbox deliver it to HoneyHive.
+the new one (keys pressed quickly).
+
+Every change to a draft is also written to the store, as the reviewer's draft of the generation
+(``stores.drafts``): a browser reload starts a new session with no session state, and the form then
+takes the draft from the store, shown as not submitted yet. Submitting commits the rating to the
+local store and deletes the stored draft in one transaction, and only then lets the outbox deliver
+the rating to HoneyHive.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import streamlit as st
@@ -32,6 +39,7 @@ STATUS_POLL_SECONDS = 2.0
 NOTHING_TO_SEND = "Nothing to send yet: give thumbs, stars, a label, a comment or an ideal answer."
 _REVISIONS = "rating.revisions"  # generation id -> how often keys redrew its widgets
 _MESSAGES = "rating.messages"  # generation id -> the last submit's problem, shown beside the action
+_LOOKED_UP = "rating.drafts_looked_up"  # generation ids whose stored draft this session has read
 
 
 def _drafts() -> dict[str, dict[str, Any]]:
@@ -46,26 +54,95 @@ def _messages() -> dict[str, str]:
     return st.session_state.setdefault(_MESSAGES, {})
 
 
+@dataclass(frozen=True)
+class _Held:
+    """This session's draft state, read from session state in one go.
+
+    Every read of ``st.session_state`` is a point where Streamlit may stop the run for a newer
+    request (a key pressed meanwhile), callbacks included. A callback stopped after its widget's
+    value was taken but before it wrote the draft loses the change: the widget's value is applied
+    already, so the callback is not called again. Reading these first and then only touching the
+    dicts themselves leaves no such point between the store's reads and writes and the draft's.
+    """
+
+    drafts: dict[str, dict[str, Any]]  # generation id -> the rating being given
+    looked_up: set[str]  # generation ids whose stored draft this session has read
+    revisions: dict[str, int]
+    messages: dict[str, str]
+
+    @staticmethod
+    def read() -> _Held:
+        looked_up: set[str] = st.session_state.setdefault(_LOOKED_UP, set())
+        return _Held(_drafts(), looked_up, _revisions(), _messages())
+
+
 def widget_key(generation_id: str, part: str) -> str:
     """The key of one of the form's widgets: ``rating_key`` until keys first redraw the form."""
-    revision = _revisions().get(generation_id, 0)
+    return _widget_key(_revisions(), generation_id, part)
+
+
+def _widget_key(revisions: Mapping[str, int], generation_id: str, part: str) -> str:
+    revision = revisions.get(generation_id, 0)
     return rating_key(generation_id, part) if not revision else f"{rating_key(generation_id, part)}.{revision}"
 
 
 def values(studio: Studio, generation_id: str, row: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The rating being given (the draft), else the stored one, as the widgets hold it."""
-    draft = _drafts().get(generation_id)
+    """The rating being given (the draft: this session's, else the reviewer's stored one), else
+    the stored rating, as the widgets hold it."""
+    return _values(studio, _Held.read(), generation_id, row)
+
+
+def _values(studio: Studio, held: _Held, generation_id: str, row: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    draft = held.drafts.get(generation_id)
     if draft is not None:
         return dict(draft)
     stored = row if row is not None else studio.log.get_entry(generation_id) or {}
-    return widget_values(Rating.from_row(stored))
+    restored = _restore_draft(studio, held, generation_id, stored)
+    return dict(restored) if restored is not None else widget_values(Rating.from_row(stored))
+
+
+def _restore_draft(studio: Studio, held: _Held, generation_id: str, row: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The reviewer's stored draft of the generation, made this session's draft (so it shows as
+    not submitted yet); read once per session. A draft older than a rating this reviewer stored
+    since is dropped: that rating was submitted where the draft was not deleted with it (another
+    process, a shared queue's review)."""
+    if generation_id in held.looked_up:
+        return None
+    stored = studio.stores.drafts.rating_draft_with_time(studio.reviewer, generation_id)
+    held.looked_up.add(generation_id)
+    if stored is None:
+        return None
+    rated_at, drafted = _moment(row.get(col.RATED_AT)), _moment(stored.updated_at)
+    if row.get(col.REVIEWER) == studio.reviewer and rated_at and drafted and rated_at >= drafted:
+        studio.stores.drafts.delete_rating_draft(studio.reviewer, generation_id)
+        return None
+    held.drafts[generation_id] = stored.parts
+    return stored.parts
+
+
+def _moment(value: object) -> datetime | None:
+    """A time of the log or the store (ISO 8601 text, or a datetime) as an aware datetime."""
+    try:
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    except ValueError:  # None, NaN or no time at all
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _change(studio: Studio, held: _Held, generation_id: str, part: str, value: Any) -> None:
+    """Set one part of the draft: in session state for this session, in the store for the next."""
+    draft = {**_values(studio, held, generation_id), part: value}
+    held.drafts[generation_id] = draft
+    held.looked_up.add(generation_id)  # the store holds this session's draft from now on
+    held.messages.pop(generation_id, None)
+    studio.stores.drafts.save_rating_draft(studio.reviewer, generation_id, draft)
 
 
 def set_part(studio: Studio, generation_id: str, part: str, value: Any) -> None:
     """Change one part of the draft from outside the form (a key); the form is redrawn from it."""
-    _drafts()[generation_id] = {**values(studio, generation_id), part: value}
-    _revisions()[generation_id] = _revisions().get(generation_id, 0) + 1
-    _messages().pop(generation_id, None)
+    held = _Held.read()
+    _change(studio, held, generation_id, part, value)
+    held.revisions[generation_id] = held.revisions.get(generation_id, 0) + 1
 
 
 def save_part(studio: Studio, generation_id: str, part: str, key: str) -> None:
@@ -76,10 +153,14 @@ def save_part(studio: Studio, generation_id: str, part: str, key: str) -> None:
     have replaced it were cut short by the next key): its "change" is the browser dropping or
     restoring it, and copying it would blank a rating already given (measured: under load, 1 run
     in 2 blanked the submitted rating shown after ``U 4 N B``)."""
-    if key != widget_key(generation_id, part) or key not in st.session_state:
+    held = _Held.read()
+    if key != _widget_key(held.revisions, generation_id, part) or key not in st.session_state:
         return
-    _drafts()[generation_id] = {**values(studio, generation_id), part: st.session_state[key]}
-    _messages().pop(generation_id, None)
+    value = st.session_state[key]
+    # No read of session state from here on (see _Held): with the store's reads and writes in
+    # this callback, a key pressed meanwhile stopped it before the draft was written, and the
+    # comment typed just before Ctrl+Enter went unsent (measured under load: about 1 run in 2).
+    _change(studio, held, generation_id, part, value)
 
 
 def message(generation_id: str) -> str | None:
@@ -91,13 +172,21 @@ def submit(studio: Studio, generation_id: str, *, wait: bool = False) -> bool:
     """Commit the draft and start its delivery; False (with ``message``) when it is empty.
 
     Draws nothing: the keyboard applies keys with it before the page is drawn."""
-    rating = rating_from_widgets(values(studio, generation_id))
+    held = _Held.read()  # first: no point to stop at between the commit and the draft's end
+    rating = rating_from_widgets(_values(studio, held, generation_id))
     if rating.is_empty:
-        _messages()[generation_id] = NOTHING_TO_SEND
+        held.messages[generation_id] = NOTHING_TO_SEND
         return False
-    studio.save_rating(generation_id, rating)
-    _drafts().pop(generation_id, None)
-    _messages().pop(generation_id, None)
+    # Studio.save_rating, with the stored draft deleted in the rating's transaction: a reload never
+    # brings back the draft of a submitted rating, nor loses the draft of one that failed to save.
+    with studio.stores.database.transaction() as db:
+        studio.stores.feedback.save_rating(
+            generation_id, rating, reviewer=studio.reviewer, connection_id=studio.connection.connection_id, db=db
+        )
+        studio.stores.drafts.delete_rating_draft(studio.reviewer, generation_id, db=db)
+    held.drafts.pop(generation_id, None)
+    held.messages.pop(generation_id, None)
+    studio.outbox.wake()
     if wait:
         # On a healthy connection delivery takes milliseconds: wait a moment so the reviewer sees
         # "delivered" right away. A slow or failing delivery goes on in the background.
@@ -170,17 +259,19 @@ def render_rating_form(studio: Studio, row: Mapping[str, Any], *, submit_button:
         )
         if submit_button:
             already_rated = current.get(col.FEEDBACK_STATUS) not in (None, FeedbackStatus.UNRATED)
-            submitted = st.button(
+            # A callback, so the rating is saved before the form (and its "Your rating" line above
+            # the button) is drawn: handled after the button, that line said "not submitted yet"
+            # beside "Rating delivered" until the next run.
+            st.button(
                 "Update rating" if already_rated else "Submit rating",
                 key=rating_key(generation_id, "submit"),
                 type="primary",
                 icon=":material/send:",
                 shortcut="Ctrl+Enter",
                 help="Ctrl+Enter",
+                on_click=submit_rating,
+                args=(studio, generation_id),
             )
-            if submitted:
-                submit_rating(studio, generation_id)
-                current = studio.log.get_entry(generation_id) or current
             if message(generation_id):  # right under the button that caused it
                 st.warning(message(generation_id), icon=":material/info:")
         render_delivery(studio, generation_id, current)

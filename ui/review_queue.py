@@ -117,15 +117,17 @@ def _statuses(studio: Studio, log: Any, queue: list[str]) -> dict[str, Any]:
     return statuses
 
 
-def _render_item(studio: Studio, row: Mapping[str, Any]) -> None:
+def _render_item(studio: Studio, row: Mapping[str, Any], *, blind: bool = False) -> None:
+    """One item; ``blind`` (a shared queue's item before this reviewer submits) hides its variant:
+    prompt name, version and model."""
     generation_id = str(row[col.GENERATION_ID])
     details = production_source.details(studio, generation_id) if row.get(col.ORIGIN) == PRODUCTION else None
     with st.container(border=True):
         if details is not None and (production_source.rated_by_me(generation_id) or details.rated_by(studio.reviewer)):
             st.badge("Already rated by you", icon=":material/how_to_reg:", color="green")
-        render_context(studio, row, details=details)
+        render_context(studio, row, details=details, hide_prompt=blind)
         render_completion(str(row.get(col.COMPLETION) or ""), markdown=False)
-        render_metadata(row)
+        render_metadata(row, hide_variant=blind)
         if details is not None:
             st.caption(f"HoneyHive event {code(generation_id)}: each rating goes back as feedback on it.")
 

@@ -104,13 +104,17 @@ def _backend(
     environment: str | None,
     session_id: str,
     model_key: str,
+    database_url: str,
     _client: HoneyHiveClient,
     _model: ModelEndpointSettings | None,
     timeout: float,
+    _events: FeedbackOutbox | None,
 ) -> ReviewBackend:
-    # One backend per connection, environment and review session: the current API logs every run
-    # of a review session into one HoneyHive session.
-    del fingerprint, model_key
+    # One backend per connection, environment, review session and database: the current API logs
+    # every run of a review session into one HoneyHive session, its events through the outbox of
+    # that connection and database (committed before the run shows; a batch commits them with its
+    # log rows, and the outbox sends them in groups).
+    del fingerprint, model_key, database_url
     if api == "tasks":
         return TasksBackend(_client)
     endpoint = (
@@ -123,6 +127,7 @@ def _backend(
         environment=environment or "prod",
         session_name=f"Hive Review {session_id}",
         model_override=model_override,
+        events=_events,
     )
 
 
@@ -141,8 +146,18 @@ def backend_for(
         if model is None
         else hashlib.sha256(f"{model.base_url}\0{model.api_key}\0{model.model}".encode()).hexdigest()[:16]
     )
+    events = outbox_for(connection, studio_settings, api) if api == "current" else None
     return _backend(
-        connection.fingerprint, api, environment, session_id, model_key, client, model, studio_settings.timeout
+        connection.fingerprint,
+        api,
+        environment,
+        session_id,
+        model_key,
+        studio_settings.database_url,
+        client,
+        model,
+        studio_settings.timeout,
+        events,
     )
 
 

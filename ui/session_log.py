@@ -10,13 +10,19 @@ import streamlit as st
 
 from hive_review.log import columns as col
 from hive_review.log.exports import EXPORT_FORMATS, excel_export_problem
-from hive_review.log.filters import LogFilter, apply_filter, version_summary
+from hive_review.log.filters import SUMMARY_KEYS, LogFilter, apply_filter, version_summary
+from hive_review.log.frames import with_columns
 from hive_review.log.import_files import ImportFormatError, read_export
 from hive_review.log.imports import import_export
+from hive_review.log.model_times import WAITED_MAX, WAITED_P50, fallback_count, model_time, time_summary, waits
+from hive_review.quality.adjudication import final_verdicts
 from ui import services
+from ui.compare_completion import WAIT_NOTICE_MS, duration
 from ui.context import Studio
+from ui.final_verdicts import export_log
 from ui.state import SESSION_LOG
 from ui.text import code, plain
+from ui.training_export import render_training_export
 
 # The table shows the newest rows only: sending 100k rows to the browser on every rerun would make
 # each click slow. Filters and exports always work on every row.
@@ -26,6 +32,7 @@ TABLE_ROWS_SHOWN = 1_000
 LIVE_REFRESH_SECONDS = 3
 THUMBS_CHOICES = ("up", "down", "unrated")
 RATING_CHOICES = ("1", "2", "3", "4", "5", "unrated")
+MODEL_TIME = "model_time_ms"  # the chart's column: the model's own time, else the whole latency
 
 # The table in reading order: when and what ran, on which inputs, what came out, how it was
 # rated; then the numbers and the bookkeeping; ids last (a UUID first pushed the completion and
@@ -34,8 +41,8 @@ INPUTS = "inputs"
 READING_ORDER: tuple[str, ...] = (
     col.TIMESTAMP, col.TASK, col.PROMPT_NAME, col.PROMPT_VERSION, INPUTS, col.COMPLETION, col.THUMBS, col.RATING,
     col.COMMENT, col.LABELS, col.IDEAL_ANSWER, col.FEEDBACK_STATUS, col.FEEDBACK_ERROR, col.REVIEWER, col.MODEL,
-    col.LATENCY_MS, col.PROMPT_TOKENS, col.COMPLETION_TOKENS, col.TOTAL_TOKENS, col.COST, col.ORIGIN, col.SOURCE,
-    col.RATED_AT, col.PREFERENCE, col.AB_POSITION, col.INPUTS_JSON,
+    col.MODEL_LATENCY_MS, col.WAIT_MS, col.FIRST_TOKEN_MS, col.LATENCY_MS, col.PROMPT_TOKENS, col.COMPLETION_TOKENS,
+    col.TOTAL_TOKENS, col.COST, col.ORIGIN, col.SOURCE, col.RATED_AT, col.PREFERENCE, col.AB_POSITION, col.INPUTS_JSON,
 )  # fmt: skip
 IDS: tuple[str, ...] = (col.GENERATION_ID, col.BATCH_ID, col.COMPARISON_ID, col.SESSION_ID)
 COLUMN_LABELS: dict[str, str] = {
@@ -65,6 +72,38 @@ COLUMN_LABELS: dict[str, str] = {
 }
 
 
+def time_columns(p50: str, p95: str) -> dict[str, Any]:
+    """How a table of times names its columns: the model's own time (``p50``, ``p95``), the wait apart."""
+    return {
+        p50: st.column_config.NumberColumn(
+            "Model time p50 (ms)", format="%.0f", help="Median of the model's own time, without any wait for it"
+        ),
+        p95: st.column_config.NumberColumn(
+            "Model time p95 (ms)",
+            format="%.0f",
+            help="95th percentile of the model's own time, without any wait for it",
+        ),
+        WAITED_P50: st.column_config.NumberColumn(
+            "Waited p50 (ms)", format="%.0f", help="Median time a run waited for a model that answers one at a time"
+        ),
+        WAITED_MAX: st.column_config.NumberColumn("Longest wait (ms)", format="%.0f"),
+    }
+
+
+# The summary's columns: its latencies are the model's own (see ``_render_summary``).
+SUMMARY_COLUMNS: dict[str, Any] = {
+    col.TASK: "Task",
+    col.PROMPT_VERSION: "Version",
+    "count": st.column_config.NumberColumn("Runs", format="%d"),
+    "rated": st.column_config.NumberColumn("Rated", format="%d"),
+    "thumbs_up_rate": st.column_config.NumberColumn("Thumbs-up rate", format="percent"),
+    "mean_rating": st.column_config.NumberColumn("Mean stars", format="%.2f"),
+    **time_columns("p50_latency_ms", "p95_latency_ms"),
+    "mean_total_tokens": st.column_config.NumberColumn("Mean tokens", format="%.0f"),
+    "total_cost": st.column_config.NumberColumn("Cost ($)", format="%.5f"),
+}
+
+
 def render_session_log(studio: Studio) -> None:
     st.title("Session log")
     scope = st.segmented_control(
@@ -79,7 +118,9 @@ def render_session_log(studio: Studio) -> None:
         view = apply_filter(log, log_filter)
         _render_live_table(studio, session_id, log_filter)
         _render_summary(view)
-        _render_exports(view)
+        _render_exports(export_log(studio, view))  # final verdicts and every shared review
+    # Training data covers the whole database (every vote and shared review), not this page's filters.
+    render_training_export(studio, verdicts=final_verdicts(studio.stores.database))
     _render_import(studio)
 
 
@@ -133,7 +174,18 @@ def _render_table(view: pd.DataFrame) -> None:
         col.TIMESTAMP: st.column_config.DatetimeColumn("Time (UTC)", format="YYYY-MM-DD HH:mm:ss"),
         col.COMPLETION: st.column_config.TextColumn("Completion", width="large"),
         col.RATING: st.column_config.NumberColumn("Rating", format="%d ⭐"),
-        col.LATENCY_MS: st.column_config.NumberColumn("Latency (ms)", format="%.0f"),
+        col.MODEL_LATENCY_MS: st.column_config.NumberColumn(
+            "Model time (ms)", format="%.0f", help="The model's own time, without any wait for it"
+        ),
+        col.WAIT_MS: st.column_config.NumberColumn(
+            "Waited (ms)", format="%.0f", help="How long the run waited for a model that answers one request at a time"
+        ),
+        col.FIRST_TOKEN_MS: st.column_config.NumberColumn(
+            "First token (ms)", format="%.0f", help="The model's time to its first token"
+        ),
+        col.LATENCY_MS: st.column_config.NumberColumn(
+            "Whole latency (ms)", format="%.0f", help="The whole request, any wait for the model included"
+        ),
         col.COST: st.column_config.NumberColumn("Cost ($)", format="%.5f"),
         col.RATED_AT: st.column_config.DatetimeColumn("Rated at (UTC)", format="YYYY-MM-DD HH:mm:ss"),
     }
@@ -150,8 +202,14 @@ def _render_table(view: pd.DataFrame) -> None:
 
 def _render_summary(view: pd.DataFrame) -> None:
     st.subheader("Per prompt version")
-    summary = version_summary(view)
-    st.dataframe(summary, hide_index=True, placeholder="—", key=SESSION_LOG.summary)
+    # A local model answers one request at a time: a run's whole latency then holds its wait in that
+    # queue. The summary and the chart show the model's own time (the whole latency where a row has none).
+    timed = with_columns(view, {col.LATENCY_MS: model_time(view)})
+    waited = time_summary(view, SUMMARY_KEYS)[[*SUMMARY_KEYS, WAITED_P50, WAITED_MAX]]
+    summary = version_summary(timed).merge(waited, on=list(SUMMARY_KEYS), how="left")
+    st.dataframe(summary, hide_index=True, column_config=SUMMARY_COLUMNS, placeholder="—", key=SESSION_LOG.summary)
+    for notice in time_notices(view):
+        st.caption(notice)
     rated = view.dropna(subset=[col.RATING])
     left, right = st.columns(2)
     with left:
@@ -172,20 +230,44 @@ def _render_summary(view: pd.DataFrame) -> None:
             )
             st.altair_chart(chart)
     with right:
-        st.caption("Latency per version (ms)")
-        timed = view.dropna(subset=[col.LATENCY_MS])
-        if timed.empty:
+        st.caption("Model time per version (ms)")
+        times = pd.DataFrame({col.PROMPT_VERSION: view[col.PROMPT_VERSION], MODEL_TIME: model_time(view)})
+        times = times.dropna(subset=[MODEL_TIME])
+        if times.empty:
             st.caption("No latencies recorded.")
         else:
             chart = (
-                alt.Chart(timed[[col.PROMPT_VERSION, col.LATENCY_MS]])
+                alt.Chart(times)
                 .mark_boxplot()
                 .encode(
                     x=alt.X(f"{col.PROMPT_VERSION}:N", title="Version"),
-                    y=alt.Y(f"{col.LATENCY_MS}:Q", title="Latency (ms)"),
+                    y=alt.Y(f"{MODEL_TIME}:Q", title="Model time (ms)"),
                 )
             )
             st.altair_chart(chart)
+
+
+def time_notices(view: pd.DataFrame) -> list[str]:
+    """What the page says of its times: that runs waited for a single model, and which rows show
+    their whole latency for want of a model time."""
+    notices: list[str] = []
+    waited = waits(view, at_least_ms=WAIT_NOTICE_MS)
+    if len(waited):
+        runs = f"{len(waited):,} run{'s' if len(waited) != 1 else ''}"
+        notices.append(
+            f":material/hourglass_top: {runs} waited for a single model that answers one request at a time (up to "
+            f"{duration(float(waited.max()))}). The times here are the model's own, without that wait, "
+            "which is shown apart."
+        )
+    fallback = fallback_count(view)
+    if fallback:
+        rows = f"{fallback:,} row has" if fallback == 1 else f"{fallback:,} rows have"
+        notices.append(
+            f":material/info: {rows} no model time (ingested, imported from an older export, or made by an "
+            "endpoint that does not give it): "
+            "the whole latency, any wait included, stands in for it."
+        )
+    return notices
 
 
 def _render_exports(view: pd.DataFrame) -> None:

@@ -5,6 +5,11 @@ A shared queue is a source of the review queue like a batch, with the id ``share
 Working it differs from a private queue in who decides the item: the store reserves one to this
 reviewer (``next_item``), Skip returns it to the others, and completing it goes through
 ``submit_review`` (log row, HoneyHive delivery and the queue's review in one transaction).
+
+Commit, then reveal: until this reviewer submits an item, its variant (prompt name, version,
+model) and every other reviewer's review of it stay hidden, so the verdict is their own (the blind
+verdict agreement uses). Once submitted, the item is revealed above the next one: its variant,
+model and the others' reviews, as plain text.
 """
 
 from __future__ import annotations
@@ -16,9 +21,12 @@ from typing import Any
 import streamlit as st
 
 from hive_review.feedback.ratings import Rating, rating_from_widgets, widget_values
+from hive_review.log import columns as col
+from hive_review.quality.item_timer import mark_shown, record_review_time
 from hive_review.team import QueueError, QueueItem, ReservationLost, SharedQueue
 from ui import rating_form
 from ui.context import Studio
+from ui.gold_share import render_gold_rate, with_gold
 from ui.shared_queue_progress import render_all_queues, render_progress
 from ui.state import REVIEW_QUEUE, Keys
 from ui.text import code, plain
@@ -27,6 +35,7 @@ PREFIX = "shared:"
 OVERLAPS = (1, 2, 3)
 DEFAULT_RESERVATION_MINUTES = 10
 _THUMBS = {"u": 1, "d": 0}
+REVEALED = REVIEW_QUEUE("shared", "revealed")  # queue id -> the item this session submitted last
 
 
 def is_shared(source: object) -> bool:
@@ -68,6 +77,7 @@ def render_share_action(studio: Studio, source_label: str, generation_ids: Seque
             key=REVIEW_QUEUE.share_minutes,
             help="How long an opened item stays reserved to its reviewer before it returns to the others.",
         )  # fmt: skip
+        render_gold_rate(studio, len(generation_ids))
         st.button(
             f"Share {len(generation_ids)} items", key=REVIEW_QUEUE.share_go, icon=":material/share:",
             on_click=_share, args=(studio, source_label, list(generation_ids)),
@@ -83,7 +93,7 @@ def _share(studio: Studio, source_label: str, generation_ids: list[str]) -> None
     try:
         queue = studio.stores.queues.create(
             str(state.get(REVIEW_QUEUE.share_name) or ""),
-            generation_ids,
+            with_gold(studio, generation_ids),  # gold items mixed in, unannounced, at the rate set
             overlap=int(state.get(REVIEW_QUEUE.share_overlap) or 1),
             reservation_seconds=int(state.get(REVIEW_QUEUE.share_minutes) or DEFAULT_RESERVATION_MINUTES) * 60,
             created_by=studio.reviewer,
@@ -105,6 +115,8 @@ def current_item(studio: Studio, queue_id: str) -> QueueItem | None:
     free one; None when nothing is open to them now."""
     item = studio.stores.queues.next_item(queue_id, studio.reviewer)
     _held()[queue_id] = item.generation_id if item else None
+    if item is not None:  # on screen now: its clock starts, or counts the time since the last run
+        mark_shown(studio.stores.database, queue_id, item.generation_id, studio.reviewer)
     return item
 
 
@@ -133,6 +145,8 @@ def complete(studio: Studio, queue_id: str, generation_id: str) -> bool:
     except QueueError as exc:  # an empty rating: the message says what to give
         _messages()[generation_id] = str(exc)
         return False
+    record_review_time(studio.stores.database, queue_id, generation_id, studio.reviewer)
+    st.session_state.setdefault(REVEALED, {})[queue_id] = generation_id  # submitted: now revealed
     studio.outbox.wake()
     st.session_state.setdefault(Keys.DRAFTS, {}).pop(generation_id, None)
     _messages().pop(generation_id, None)
@@ -166,8 +180,9 @@ def apply_key(studio: Studio, source: str, key: str) -> None:
         skip(studio, queue_id, generation_id)
 
 
-def render_shared_queue(studio: Studio, source: str, render_item: Callable[[Studio, Mapping[str, Any]], None]) -> None:
-    """The page below the source picker for a shared queue; ``render_item`` draws the completion."""
+def render_shared_queue(studio: Studio, source: str, render_item: Callable[..., None]) -> None:
+    """The page below the source picker for a shared queue; ``render_item(studio, row, blind=True)``
+    draws the completion with its variant hidden."""
     st.session_state[REVIEW_QUEUE.built_from] = source  # the keyboard acts on this queue now
     queue_id = source.removeprefix(PREFIX)
     try:
@@ -182,6 +197,7 @@ def render_shared_queue(studio: Studio, source: str, render_item: Callable[[Stud
     lost = st.session_state.pop(REVIEW_QUEUE.shared_lost, None)
     if lost:
         st.warning(plain(lost), icon=":material/timer_off:")
+    _render_reveal(studio, queue_id)
     if item is None:
         st.success(
             "Nothing open to you in this queue now: you reviewed or skipped every item with a free slot. "
@@ -199,9 +215,46 @@ def render_shared_queue(studio: Studio, source: str, render_item: Callable[[Stud
         st.warning("This generation is no longer in the log; skip it.")
     else:
         _start_blank(studio, generation_id)
-        render_item(studio, row)
+        render_item(studio, row, blind=True)  # nothing of the variant or the others' reviews yet
         rating_form.render_rating_form(studio, row, submit_button=False)
     _render_actions(studio, queue_id, generation_id)
+
+
+def _render_reveal(studio: Studio, queue_id: str) -> None:
+    """The item this reviewer submitted last, revealed: its variant, model and every other
+    reviewer's review. All of it is text from others (names, comments): drawn with ``st.text``."""
+    generation_id = st.session_state.get(REVEALED, {}).get(queue_id)
+    if generation_id is None:
+        return
+    row = studio.log.get_entry(generation_id) or {}
+    reviews = studio.stores.queues.item_reviews(queue_id, generation_id)
+    if not any(review["reviewer"] == studio.reviewer for review in reviews):
+        return  # not (or no longer) reviewed by this reviewer: nothing to reveal
+    with st.expander("Revealed: the item you just submitted", icon=":material/visibility:", expanded=True):
+        st.text(
+            f"Variant: {row.get(col.PROMPT_NAME) or '—'} · version {row.get(col.PROMPT_VERSION) or '—'} · "
+            f"model {row.get(col.MODEL) or '—'}"
+        )
+        others = [review for review in reviews if review["reviewer"] != studio.reviewer]
+        if not others:
+            st.text("No other reviews of this item yet.")
+        for review in others:
+            st.text(_review_line(review))
+
+
+def _review_line(review: Mapping[str, Any]) -> str:
+    parts = [f"{review['reviewer']}:"]
+    if review.get("thumbs"):
+        parts.append(f"thumbs {review['thumbs']}")
+    if review.get("stars") is not None:
+        parts.append(f"{review['stars']} stars")
+    if review.get("labels"):
+        parts.append(f"labels {review['labels']}")
+    if review.get("comment"):
+        parts.append(f"comment: {review['comment']}")
+    if review.get("revision"):
+        parts.append(f"(revised after the reveal, revision {review['revision']})")
+    return " ".join(parts)
 
 
 def _describe(queue: SharedQueue) -> None:

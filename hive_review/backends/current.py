@@ -6,51 +6,43 @@ ourselves (``ModelEndpoint``), then log the call as a ``model`` event. All event
 go into one HoneyHive session, started on first use. Feedback is merged into the event.
 
 The returned ``Generation`` carries the event id as ``generation_id``, so the session log, the
-feedback outbox and the exports work unchanged.
+feedback outbox and the exports work unchanged. The event itself: ``current_events``.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from hive_review.backends.configurations import (
     choose_configuration,
     configuration_prompt,
-    configuration_version,
     group_of,
     render_messages,
     tasks_of,
 )
+from hive_review.backends.current_events import (
+    EventLog,
+    PreparedRun,
+    deliver_event,
+    deliver_events,
+    run_event,
+    run_generation,
+)
 from hive_review.backends.current_stream import CurrentGenerationStream
 from hive_review.backends.errors import NoModelEndpointError
-from hive_review.backends.event_fields import answer_metadata, model_config, token_metadata
+from hive_review.backends.event_fields import token_metadata
 from hive_review.backends.model_endpoint import ModelAnswer, ModelEndpoint
 from hive_review.backends.run_support import ConfigurationCache, EventSink
 from hive_review.backends.session import ReviewSession
-from honeyhive_api import Configuration, Feedback, Generation, HoneyHiveClient, Prompt, Task, Usage
+from honeyhive_api import Feedback, Generation, HoneyHiveClient, Prompt, Task, Usage
 
 __all__ = ["DEFAULT_SOURCE", "CurrentBackend"]
 
 DEFAULT_SOURCE = "hive-review"
-
-
-@dataclass(frozen=True)
-class _Run:
-    """One prompt run, prepared before the model is called."""
-
-    task: str
-    configuration: Configuration
-    messages: list[dict[str, str]]
-    model: str
-    inputs: dict[str, str]
-    user_properties: dict[str, Any]
-    source: str
-    session_id: str
 
 
 class CurrentBackend:
@@ -77,7 +69,7 @@ class CurrentBackend:
         # Runs take the configurations from here (see run_support); with ``events`` (the outbox),
         # a run's event is queued durably and sent in the background, else sent before returning.
         self._configurations = ConfigurationCache()
-        self._events = events
+        self._events = EventLog(client, events)
 
     def __repr__(self) -> str:
         return f"CurrentBackend(client={self._client!r}, model={self._model!r}, environment={self._environment!r})"
@@ -99,17 +91,28 @@ class CurrentBackend:
         """The HoneyHive session of this backend; ``None`` until the first event is logged."""
         return self._session.id
 
+    @property
+    def events(self) -> EventSink | None:
+        """Where runs commit their events (the outbox), or ``None``: sent before a run returns."""
+        return self._events.sink
+
     def with_options(self, *, timeout: float | None = None, max_retries: int | None = None) -> CurrentBackend:
         """The same backend with other timeout or retry settings, for HoneyHive and the model alike.
         It logs into the same session: a batch belongs to the reviewer's session."""
-        copy = CurrentBackend(
+        return self._copy(
             self._client.with_options(timeout=timeout, max_retries=max_retries),
             self._model.with_options(timeout=timeout, max_retries=max_retries) if self._model else None,
-            environment=self._environment,
-            session_name=self._session.name,
-            model_override=self._model_override,
-            events=self._events,
+            self._events.sink,
         )
+
+    def with_events(self, events: EventSink | None) -> CurrentBackend:
+        """The same backend, its runs' events going to ``events`` (a batch hands them to its
+        recorder, which commits them with the batch's log rows)."""
+        return self._copy(self._client, self._model, events)
+
+    def _copy(self, client: HoneyHiveClient, model: ModelEndpoint | None, events: EventSink | None) -> CurrentBackend:
+        copy = CurrentBackend(client, model, environment=self._environment, session_name=self._session.name,
+                              model_override=self._model_override, events=events)  # fmt: skip
         copy._session = self._session
         copy._configurations = self._configurations  # a batch's copy shares what the backend fetched
         return copy
@@ -141,7 +144,7 @@ class CurrentBackend:
         endpoint = self._endpoint()
         run = self._prepare(task, inputs, prompts, user_properties, source)
         started_ms = time.time() * 1000
-        answer = endpoint.complete(run.messages, model=run.model, hyperparameters=self._hyperparameters(run))
+        answer = endpoint.complete(run.messages, model=run.model, hyperparameters=run.hyperparameters)
         return self._record(run, answer, started_ms)
 
     def generate_stream(
@@ -157,7 +160,7 @@ class CurrentBackend:
         endpoint = self._endpoint()
         run = self._prepare(task, inputs, prompts, user_properties, source)
         started_ms = time.time() * 1000
-        stream = endpoint.stream(run.messages, model=run.model, hyperparameters=self._hyperparameters(run))
+        stream = endpoint.stream(run.messages, model=run.model, hyperparameters=run.hyperparameters)
         return CurrentGenerationStream(stream, lambda answer: self._record(run, answer, started_ms))
 
     def _endpoint(self) -> ModelEndpoint:
@@ -169,10 +172,6 @@ class CurrentBackend:
             )
         return self._model
 
-    @staticmethod
-    def _hyperparameters(run: _Run) -> dict[str, Any]:
-        return dict(run.configuration.parameters.hyperparameters)
-
     def _prepare(
         self,
         task: str,
@@ -180,7 +179,7 @@ class CurrentBackend:
         prompts: list[str] | None,
         user_properties: Mapping[str, Any] | None,
         source: str | None,
-    ) -> _Run:
+    ) -> PreparedRun:
         configurations = self._configurations.get(self._client.list_configurations)
         configuration = choose_configuration(configurations, task, prompts, self._environment)
         messages = render_messages(configuration, inputs)
@@ -188,7 +187,7 @@ class CurrentBackend:
         users = dict(user_properties or {})
         # Before the model runs: if HoneyHive cannot take the session, no model call is paid for.
         session_id = self._session.ensure(self._client, source=source, user_properties=users)
-        return _Run(
+        return PreparedRun(
             task=task,
             configuration=configuration,
             messages=messages,
@@ -199,63 +198,21 @@ class CurrentBackend:
             session_id=session_id,
         )
 
-    def _record(self, run: _Run, answer: ModelAnswer, started_ms: float) -> Generation:
+    def _record(self, run: PreparedRun, answer: ModelAnswer, started_ms: float) -> Generation:
         """Log the model call as an event and answer it as a ``Generation``."""
-        configuration = run.configuration
         # Chosen here: a POST /events retried after a lost answer is the same event, not a second.
         event_id = str(uuid.uuid4())
-        event = {
-            "event_type": "model",
-            "inputs": run.inputs,  # the template's variables; with config.template they give the messages sent
-            "event_id": event_id,
-            "event_name": configuration.name,
-            "session_id": run.session_id,
-            "parent_id": run.session_id,
-            "source": run.source,
-            "config": model_config(configuration, model=run.model, environment=self._environment),
-            "outputs": {"role": "assistant", "content": answer.text},
-            "start_time": started_ms,
-            "end_time": started_ms + answer.latency_ms,
-            "duration": answer.latency_ms,
-            "metadata": answer_metadata(answer),
-            "user_properties": run.user_properties,
-        }
-        if self._events is not None:
-            self._events.queue_event(event_id, run.task, event)  # committed; sent off the reviewer's path
-        else:
-            self.deliver_event(event)
-        # From a dict: the extras (prompt name, time to first token…) are not fields of ``Generation``.
-        return Generation.model_validate(
-            {
-                "generation_id": event_id,
-                "version": configuration_version(configuration),
-                "generation": answer.text,
-                "task": run.task,
-                "model": answer.model,
-                "hyperparameters": self._hyperparameters(run),
-                "latency": answer.latency_ms,
-                "usage": answer.usage,
-                "cost": answer.cost,
-                "source": run.source,
-                "created_at": datetime.fromtimestamp(started_ms / 1000, UTC),
-                "prompt_name": configuration.name,
-                # The model's own times apart from any wait for it, when the endpoint says (else None:
-                # ``latency`` and the first token measured here include the wait).
-                "model_latency_ms": answer.model_ms,
-                "wait_ms": answer.queue_ms,
-                "first_token_ms": answer.time_to_first_token_ms,
-                "finish_reason": answer.finish_reason,
-                "hit_max_tokens": answer.hit_max_tokens,
-                "session_id": run.session_id,
-                "configuration_id": configuration.id,
-            }
-        )
+        event = run_event(run, answer, event_id=event_id, started_ms=started_ms, environment=self._environment)
+        self._events.log(event_id, run.task, event)
+        return run_generation(run, answer, event_id=event_id, started_ms=started_ms)
 
     def deliver_event(self, event: Mapping[str, Any]) -> None:
-        """``POST /events`` of an event built by a run (the outbox sends queued ones through this).
-        Its ``event_id`` was chosen when it was built: sent twice, it is still one event."""
-        fields = dict(event)
-        self._client.log_event(fields.pop("event_type"), fields.pop("inputs"), **fields)
+        """``POST /events`` of an event built by a run (the outbox's sender). Sent twice, still one."""
+        deliver_event(self._client, event)
+
+    def deliver_events(self, events: Sequence[Mapping[str, Any]]) -> None:
+        """``POST /events/batch`` of events built by runs: the outbox sends queued ones in groups."""
+        deliver_events(self._client, events)
 
     # ---- ingest and feedback ----------------------------------------------------------------------
 

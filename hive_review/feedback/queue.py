@@ -37,6 +37,7 @@ from hive_review.feedback.status import DeliveryKind, DeliveryState, FeedbackSta
 from hive_review.log import columns as col
 from hive_review.log.entries import iso, utc_now
 from hive_review.log.store import LogStore
+from hive_review.quality.gold_rows import is_gold
 
 feedback_outbox = sa.Table(
     "feedback_outbox",
@@ -96,7 +97,8 @@ class FeedbackQueue:
         db: Connection | None = None,
     ) -> str:
         """Commit a rating to the log and queue its delivery, in one transaction. Returns its
-        ``rating_id``. Earlier ratings of the generation not yet sent are superseded."""
+        ``rating_id``. Earlier ratings of the generation not yet sent are superseded. A gold item's
+        rating (``hive_review.quality``) stays in the log: it is never sent to HoneyHive."""
         rated_at = rated_at or utc_now()
         rating_id = str(uuid.uuid4())
         feedback = rating.feedback_json(reviewer=reviewer, rated_at=rated_at, rating_id=rating_id)
@@ -105,6 +107,8 @@ class FeedbackQueue:
             self.log.update_entry(
                 tx, generation_id, {**rating.row_values(), col.RATED_AT: iso(rated_at), col.REVIEWER: reviewer}
             )
+            if is_gold(tx, generation_id):
+                return rating_id
             tx.execute(
                 feedback_outbox.update()
                 .where(
@@ -195,10 +199,13 @@ class FeedbackQueue:
 
     # ---- delivering (hive_review.feedback.worker) -----------------------------------------------
 
-    def claim(self, *, connection_id: str, owner: str, limit: int, lease_seconds: float) -> list[Delivery]:
+    def claim(
+        self, *, connection_id: str, owner: str, limit: int, lease_seconds: float, events: bool = True
+    ) -> list[Delivery]:
         """Lease up to ``limit`` due items of this connection to ``owner``, oldest first: pending
         ones, and ones whose lease expired (their sender died). Items of a generation that has a
-        live lease wait, so deliveries of one generation never overtake each other."""
+        live lease wait, so deliveries of one generation never overtake each other. ``events=False``:
+        feedback only (the outbox's event lane claims events in groups: ``event_items``)."""
         now = time.time()
         live = sa.and_(_outbox.lease_until > now, _outbox.lease_owner.is_not(None))
         due = sa.or_(
@@ -220,6 +227,7 @@ class FeedbackQueue:
                     _outbox.kind == EVENT_KIND,
                     _outbox.generation_id.not_in(sa.select(_outbox.generation_id).where(unsent_event)),
                 ),
+                sa.true() if events else _outbox.kind != EVENT_KIND,
             )
             .order_by(_outbox.created_at)
             .limit(limit)
@@ -277,13 +285,15 @@ class FeedbackQueue:
                 or 0
             )
 
-    def next_due_in(self, connection_id: str) -> float | None:
-        """Seconds until this connection's next pending item is due (0 if one is due now), or None."""
+    def next_due_in(self, connection_id: str, *, events: bool = True) -> float | None:
+        """Seconds until this connection's next pending item is due (0 if one is due now), or None.
+        ``events=False``: of feedback items only."""
         with self.database.engine.connect() as db:
             due = db.execute(
                 sa.select(sa.func.min(_outbox.next_attempt_at)).where(
                     _outbox.status == DeliveryState.PENDING,
                     sa.or_(_outbox.connection_id == connection_id, _outbox.connection_id.is_(None)),
+                    sa.true() if events else _outbox.kind != EVENT_KIND,
                 )
             ).scalar()
         return None if due is None else max(0.0, float(due) - time.time())

@@ -13,6 +13,9 @@ its leases while it sends, and records the outcome:
 An item a dead process was sending is sent again once its lease expires (a live process renews its
 own). Sending one again is safe: HoneyHive merges feedback key by key, and each rating carries its
 own ``rating_id``.
+
+Generations' events (current API) have a lane of their own (``event_sender``): sent in groups, one
+``POST /events/batch`` each, by the same rules. Feedback of a generation waits for its event.
 """
 
 from __future__ import annotations
@@ -23,10 +26,15 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
+from hive_review.db import Database
+from hive_review.feedback.event_items import EventItems, QueuedEvent
+from hive_review.feedback.event_sender import EventLane
 from hive_review.feedback.queue import EVENT_KIND, Delivery, FeedbackQueue
 from hive_review.feedback.status import DeliveryState, FeedbackStatus
 from hive_review.ports import FeedbackSender
@@ -35,6 +43,10 @@ from honeyhive_api.errors import UnsupportedAPIError
 from honeyhive_api.retrying import backoff_delay, may_retry
 
 log = logging.getLogger(__name__)
+
+# When a claim found nothing although items are due (their generation waits for its event, or
+# another outbox leases one), look again after this long at most; the event lane wakes us earlier.
+GATED_POLL = 0.25
 
 
 class FeedbackOutbox:
@@ -50,6 +62,8 @@ class FeedbackOutbox:
         backoff_cap: float = 30.0,
         idle_poll: float = 5.0,
         lease_seconds: float = 30.0,
+        event_batch_size: int = 100,
+        event_linger: float = 0.5,
     ) -> None:
         self.queue = queue
         self.sender = sender
@@ -66,7 +80,10 @@ class FeedbackOutbox:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._heartbeat: threading.Thread | None = None
+        self._event_thread: threading.Thread | None = None
         self._pool: ThreadPoolExecutor | None = None
+        self._event_items = EventItems(queue)
+        self.events = EventLane(self, self._event_items, batch_size=event_batch_size, linger=event_linger)
 
     # ---- lifecycle ------------------------------------------------------------------------------
 
@@ -77,20 +94,26 @@ class FeedbackOutbox:
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="feedback-outbox")
         self._thread = threading.Thread(target=self._run, name="feedback-outbox", daemon=True)
         self._heartbeat = threading.Thread(target=self._renew_leases, name="feedback-leases", daemon=True)
+        self._event_thread = threading.Thread(
+            target=self.events.run, args=(self._stop,), name="feedback-events", daemon=True
+        )
         self._thread.start()
         self._heartbeat.start()
+        self._event_thread.start()
         self._wake.set()  # deliver what an earlier run left pending
+        self.events.wake()
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
         self._wake.set()
-        for thread in (self._thread, self._heartbeat):
+        self.events.wake()
+        for thread in (self._thread, self._heartbeat, self._event_thread):
             if thread is not None:
                 thread.join(timeout)
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
-        self._thread = self._heartbeat = self._pool = None
+        self._thread = self._heartbeat = self._event_thread = self._pool = None
 
     @property
     def running(self) -> bool:
@@ -101,20 +124,41 @@ class FeedbackOutbox:
         self._wake.set()
 
     def queue_event(self, event_id: str, task: str, event: Mapping[str, Any]) -> None:
-        """Queue a generation's event for ``POST /events`` (committed now, sent in the background:
+        """Queue a generation's event for HoneyHive (committed now, sent in the background:
         ``CurrentBackend`` hands its events here so the reviewer never waits for HoneyHive)."""
         self.queue.queue_event(event_id, task, event, connection_id=self.connection_id)
-        self.wake()
+        self.events.arrived(1, soon=True)
+
+    # What a batch's recorder uses to commit its runs' events with their log rows (one transaction).
+
+    @property
+    def database(self) -> Database:
+        return self.queue.database
+
+    def queue_events(self, events: Sequence[QueuedEvent], *, db: Connection) -> None:
+        """Queue events in the caller's transaction; call ``events_committed`` after its commit."""
+        self._event_items.insert(db, events, connection_id=self.connection_id)
+
+    def events_committed(self, count: int) -> None:
+        self.events.arrived(count)
+
+    def flush_events(self) -> None:
+        """Send the events queued so far now, without waiting for a fuller group."""
+        self.events.flush()
 
     def drain(self, timeout: float = 60.0) -> bool:
         """Wait until nothing is pending or sending (True), or ``timeout`` passes (False)."""
         deadline = time.monotonic() + timeout
+        nudged = 0.0
         while time.monotonic() < deadline:
+            if time.monotonic() - nudged > 0.1:  # events without lingering; feedback now
+                self.flush_events()
+                self.wake()
+                nudged = time.monotonic()
             counts = self.queue.counts()
             if not counts.get(DeliveryState.PENDING) and not counts.get(DeliveryState.SENDING):
                 return True
-            self.wake()
-            time.sleep(0.05)
+            time.sleep(0.01)
         return False
 
     def wait_for(self, generation_id: str, timeout: float) -> str | None:
@@ -130,31 +174,43 @@ class FeedbackOutbox:
     # ---- the worker -----------------------------------------------------------------------------
 
     def _run(self) -> None:
+        """The feedback lane: ratings and votes, each its own call, several at once."""
         while not self._stop.is_set():
+            self._wake.clear()  # before the claim: a wake during it is not lost
             try:
                 batch = self.queue.claim(
                     connection_id=self.connection_id,
                     owner=self.owner,
                     limit=self.workers * 4,
                     lease_seconds=self.lease_seconds,
+                    events=False,  # the event lane sends those
                 )
             except Exception:  # a locked or vanished database must not kill the worker for good
                 log.exception("feedback outbox: cannot read the queue; trying again")
                 self._stop.wait(1.0)
                 continue
-            if batch and self._pool is not None:
-                try:
-                    list(self._pool.map(self._deliver, batch))
-                except RuntimeError:  # the interpreter is shutting down: the leases expire, others resend
+            if batch:
+                if not self.deliver_each(batch):
                     return
                 continue
             try:
-                wait = self.queue.next_due_in(self.connection_id)
+                wait = self.queue.next_due_in(self.connection_id, events=False)
             except Exception:
                 log.exception("feedback outbox: cannot read the queue; trying again")
                 wait = 1.0
+            # Due but not claimed: waiting for its event (or another outbox's lease), not a busy loop.
+            wait = GATED_POLL if wait == 0 else wait
             self._wake.wait(self.idle_poll if wait is None else min(wait, self.idle_poll))
-            self._wake.clear()
+
+    def deliver_each(self, deliveries: Sequence[Delivery]) -> bool:
+        """Send these items side by side, each its own call; False once the pool is gone."""
+        if self._pool is None:
+            return False
+        try:
+            list(self._pool.map(self._deliver, deliveries))
+        except RuntimeError:  # the interpreter is shutting down: the leases expire, others resend
+            return False
+        return True
 
     def _renew_leases(self) -> None:
         """Keep this outbox's leases alive while it runs (every third of the lease)."""

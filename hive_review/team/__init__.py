@@ -12,6 +12,9 @@ item stays reserved to its reviewer (``reservation_seconds``, 10 minutes by defa
 * ``submit_review`` is the ordinary rating flow (log row, outbox item for HoneyHive) plus the
   queue's review, in one transaction. The log holds one rating per generation (the latest, which
   is also what HoneyHive ends with); ``shared_reviews`` keeps every reviewer's, for agreement.
+* Commit, then reveal: a reviewer's first review of an item is their blind verdict (given before
+  the UI reveals its variant, model and the others' reviews), kept in ``shared_reviews``; a later
+  change is a revision (``shared_review_revisions``). Agreement uses the blind verdicts only.
 * ``progress`` and ``agreement`` read the shared database each time they are asked: live.
 
 Modules: ``tables`` (schema), ``models`` (what the store returns), ``reservations`` (slots and the

@@ -21,10 +21,18 @@ from hive_review.team import reservations as slots
 from hive_review.team.agreement import QueueAgreement, dimension_agreement
 from hive_review.team.models import QueueError, QueueItem, QueueProgress, ReservationLost, SharedQueue
 from hive_review.team.progress import queue_progress
-from hive_review.team.tables import RESERVED, SKIPPED, shared_queue_items, shared_queues, shared_reviews
+from hive_review.team.tables import (
+    RESERVED,
+    SKIPPED,
+    shared_queue_items,
+    shared_queues,
+    shared_review_revisions,
+    shared_reviews,
+)
 
 _queues = shared_queues.c
 _reviews = shared_reviews.c
+_revisions = shared_review_revisions.c
 DEFAULT_RESERVATION_SECONDS = 600
 
 
@@ -162,9 +170,14 @@ class SharedQueues:
         """Record this reviewer's review of the item, completing their reservation; pass the
         transaction of ``FeedbackQueue.save_rating`` as ``db`` (and its ``rating_id``) so the review,
         the log row and the outbox item are one commit (``submit_review`` does both). A reviewer who
-        reviewed it already edits their review. A review after the reservation expired is taken
+        reviewed it already revises their review (below). A review after the reservation expired is taken
         while the item still has a free slot; else ``ReservationLost`` (raised inside the
-        transaction, so the caller's rating is rolled back with it)."""
+        transaction, so the caller's rating is rolled back with it).
+
+        The first review is the blind verdict (given before the item's variant, model and other
+        reviews were revealed): ``shared_reviews`` keeps it, and agreement uses it. A later change by
+        the same reviewer is a revision (``shared_review_revisions``); the log row and HoneyHive get
+        it as the latest rating, as any rating."""
         t, moment = _clock(now)
         with self.database.transaction(db) as tx:
             queue = _queue(tx, queue_id)
@@ -186,9 +199,10 @@ class SharedQueues:
                 "reviewed_at": iso(moment),
             }
             key = {"queue_id": queue_id, "generation_id": generation_id, "reviewer": reviewer}
-            if state.reviewed_by_me:
-                condition = sa.and_(*(_reviews[name] == value for name, value in key.items()))
-                tx.execute(shared_reviews.update().where(condition).values(values))
+            if state.reviewed_by_me:  # after the reveal: a revision; the blind verdict stays
+                condition = sa.and_(*(_revisions[name] == value for name, value in key.items()))
+                last = tx.execute(sa.select(sa.func.max(_revisions.revision)).where(condition)).scalar()
+                tx.execute(shared_review_revisions.insert().values(**key, revision=(last or 0) + 1, **values))
             else:
                 tx.execute(shared_reviews.insert().values(**key, **values))
 
@@ -238,8 +252,35 @@ class SharedQueues:
         with self.database.engine.connect() as db:
             return [dict(row) for row in db.execute(query).mappings()]
 
+    def revisions(self, queue_id: str) -> builtins.list[dict[str, object]]:
+        """Every change made to a review after its reveal, by item, reviewer and revision."""
+        query = (
+            sa.select(shared_review_revisions)
+            .where(_revisions.queue_id == queue_id)
+            .order_by(_revisions.generation_id, _revisions.reviewer, _revisions.revision)
+        )
+        with self.database.engine.connect() as db:
+            return [dict(row) for row in db.execute(query).mappings()]
+
+    def item_reviews(self, queue_id: str, generation_id: str) -> builtins.list[dict[str, object]]:
+        """Each reviewer's review of one item as it stands: the latest revision, else the blind
+        verdict (with ``revision`` 0), by reviewer."""
+        item = sa.and_(_reviews.queue_id == queue_id, _reviews.generation_id == generation_id)
+        with self.database.engine.connect() as db:
+            blind = {
+                row["reviewer"]: {**row, "revision": 0}
+                for row in db.execute(sa.select(shared_reviews).where(item)).mappings()
+            }
+            changed = sa.and_(_revisions.queue_id == queue_id, _revisions.generation_id == generation_id)
+            for row in db.execute(
+                sa.select(shared_review_revisions).where(changed).order_by(_revisions.revision)
+            ).mappings():
+                blind[row["reviewer"]] = dict(row)
+        return [blind[reviewer] for reviewer in sorted(blind)]
+
     def agreement(self, queue_id: str) -> QueueAgreement:
-        """Cohen, Fleiss and Krippendorff on thumbs and stars, from the reviews in the database now."""
+        """Cohen, Fleiss and Krippendorff on thumbs and stars, from the blind verdicts in the database
+        now (a revision after the reveal does not count)."""
         with self.database.engine.connect() as db:
             queue = _queue(db, queue_id)
             rows = db.execute(

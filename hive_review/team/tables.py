@@ -78,3 +78,21 @@ shared_reviews = sa.Table(
     sa.Column("reviewed_at", sa.Text, nullable=False),
     _item_key(),
 )
+# A reviewer's change of their review after it was submitted (and the item's variant, model and the
+# other reviews were revealed to them): ``shared_reviews`` keeps the blind verdict, which agreement
+# uses; each later change is one row here, numbered from 1. 0007_review_revisions holds a copy.
+shared_review_revisions = sa.Table(
+    "shared_review_revisions",
+    metadata,
+    sa.Column("queue_id", sa.String(36), primary_key=True),
+    sa.Column("generation_id", sa.String(200), primary_key=True),
+    sa.Column("reviewer", sa.String(200), primary_key=True),
+    sa.Column("revision", sa.Integer, primary_key=True),  # 1, 2, … per reviewer and item
+    sa.Column("thumbs", sa.String(8)),
+    sa.Column("stars", sa.Integer),
+    sa.Column("labels", sa.Text),
+    sa.Column("comment", sa.Text),
+    sa.Column("rating_id", sa.String(36)),
+    sa.Column("reviewed_at", sa.Text, nullable=False),
+    _item_key(),
+)

@@ -66,11 +66,18 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 def create_app(config: EmulatorConfig, store: EmulatorStore, provider: Provider, faults: FaultState) -> FastAPI:
     app = FastAPI(title="HoneyHive emulator (Hive Review)", version="0.2.0", default_response_class=FastJSONResponse)
-    app.state.emulator = EmulatorState(config=config, store=store, provider=provider, faults=faults)
+    state = EmulatorState(config=config, store=store, provider=provider, faults=faults)
+    app.state.emulator = state
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)
     for router in ROUTERS:
         app.include_router(router)
-    app.add_middleware(GatewayMiddleware, faults=faults, api_key=config.api_key, max_body_bytes=config.max_body_bytes)
+    app.add_middleware(
+        GatewayMiddleware,
+        faults=faults,
+        api_key=config.api_key,
+        max_body_bytes=config.max_body_bytes,
+        requests=state.requests,
+    )
     return app

@@ -1,4 +1,5 @@
-"""What sits in front of every route: injected faults, then the body size limit, then the API key.
+"""What sits in front of every route: the request count, injected faults, then the body size limit,
+then the API key.
 
 A plain ASGI middleware rather than ``BaseHTTPMiddleware``: it adds almost nothing per request,
 which the throughput benchmark measures. Refusals are answered in the error shape of the API the
@@ -14,6 +15,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from honeyhive_api.emulator.faults import FaultState
+from honeyhive_api.emulator.request_log import RequestLog
 from honeyhive_api.emulator.responses import error_body, error_style
 
 Scope = MutableMapping[str, Any]
@@ -36,9 +38,18 @@ async def send_json(send: Send, status: int, body: dict[str, Any], headers: dict
 
 
 class GatewayMiddleware:
-    def __init__(self, app: ASGIApp, *, faults: FaultState, api_key: str, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        faults: FaultState,
+        api_key: str,
+        max_body_bytes: int,
+        requests: RequestLog | None = None,
+    ) -> None:
         self.app = app
         self.faults = faults
+        self.requests = requests if requests is not None else RequestLog()
         self._expected = f"Bearer {api_key}".encode()
         self.max_body_bytes = max_body_bytes
 
@@ -52,10 +63,12 @@ class GatewayMiddleware:
             return
         style = error_style(path)
         if not path.startswith(ADMIN_PREFIX):
+            self.requests.received(scope["method"], path)
             if self.faults.latency_ms:
                 await asyncio.sleep(self.faults.latency_ms / 1000)
             refusal = self.faults.decide()
             if refusal is not None:
+                self.requests.refused(scope["method"], path)
                 headers = {"Retry-After": refusal.retry_after} if refusal.retry_after else {}
                 await send_json(send, refusal.status, error_body(style, refusal.status, refusal.message), headers)
                 return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from honeyhive_api.emulator.config import EmulatorConfig
 from honeyhive_api.emulator.faults import FaultState
 from honeyhive_api.emulator.providers import Provider
+from honeyhive_api.emulator.request_log import RequestLog
 from honeyhive_api.emulator.store import EmulatorStore
 
 
@@ -19,6 +20,7 @@ class EmulatorState:
     store: EmulatorStore
     provider: Provider
     faults: FaultState
+    requests: RequestLog = field(default_factory=RequestLog)
 
     @property
     def instant(self) -> bool:

@@ -9,6 +9,7 @@ import pytest
 from apptest_support import open_page, studio_app, texts
 from gateway_support import gateway
 from page_checks import emulator_api, shown, shown_generation_ids
+from requests import HTTPError
 
 from ui.state import PLAYGROUND, input_key, rating_key
 
@@ -70,6 +71,17 @@ def test_neither_api_is_a_message_naming_the_url_and_what_was_tried(current_stud
     assert not at.title
 
 
+def _event_once_logged(emulator, event_id: str, timeout: float = 20.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return emulator_api(emulator, "GET", f"/v1/events/{event_id}").json()["event"]
+        except HTTPError as error:  # 404 until the outbox has sent it
+            if error.response is None or error.response.status_code != 404 or time.monotonic() > deadline:
+                raise
+        time.sleep(0.05)
+
+
 def test_a_run_on_the_current_api_is_an_event_and_its_rating_is_feedback_on_it(current_studio_env):
     emulator = current_studio_env
     at = open_page(studio_app(), "playground")
@@ -79,8 +91,12 @@ def test_a_run_on_the_current_api_is_an_event_and_its_rating_is_feedback_on_it(c
     next(b for b in at.button if b.label == "Run").click().run()
     assert not at.exception, [e.value for e in at.exception]
     [event_id] = shown_generation_ids(at)
-    event = emulator_api(emulator, "GET", f"/v1/events/{event_id}").json()["event"]
+    # The run committed its event to the outbox, which sends it in the background (POST /events/batch).
+    event = _event_once_logged(emulator, event_id)
     assert event["event_type"] == "model"
+    posts = emulator_api(emulator, "GET", "/_emulator/requests").json()["requests"]
+    logged = {row["path"]: row["received"] for row in posts if row["method"] == "POST"}
+    assert logged.get("/events/batch", 0) >= 1 and "/events" not in logged  # through the outbox, not in the run
     assert event["inputs"]["topic"] == "the launch moves to May"
     assert event["user_properties"]["user_id"] == "qa-alice"
     assert "prod" in event["config"]["env"] or event["config"].get("env") == "prod"

@@ -116,3 +116,46 @@ def test_a_shared_queue_starts_from_a_blank_form_when_the_log_holds_another_revi
         assert stores.queues.progress(queue.id).reviews_done == 1  # an empty form submits nothing
     finally:
         stores.close()
+
+
+def _everything(at) -> str:
+    """Every text of the page: Markdown elements (as a reader sees them), ``st.text`` and labels."""
+    parts = [shown(texts(at)), *(str(t.value) for t in at.get("text")), *(e.label for e in at.expander)]
+    return "\n".join(parts)
+
+
+def test_commit_then_reveal_the_variant_and_the_other_reviews_show_only_after_submitting(studio_env, tmp_path):
+    at = open_page(studio_app(), "review_queue")
+    ids = _seed(studio_env, tmp_path, 2)
+    stores = open_stores(f"sqlite:///{tmp_path / 'sessions.sqlite3'}")
+    try:
+        queue = stores.queues.create("Blind", ids, overlap=2, created_by="qa-bob", source="test")
+        stores.queues.next_item(queue.id, "qa-bob")
+        stores.queues.submit_review(queue.id, ids[0], "qa-bob", Rating(thumbs="down", comment="Bob thinks it rambles"),
+                                    connection_id="elsewhere")  # fmt: skip
+        model = stores.log.get_entry(ids[0])["model"]
+        at.run()
+        at.selectbox(key=REVIEW_QUEUE.source).set_value(f"{PREFIX}{queue.id}").run()
+        _ok(at)
+        assert shown_generation_ids(at) == [ids[0]]
+        before = _everything(at)
+        assert "Variant hidden until you submit" in before
+        assert "shared item 1" in before  # the inputs stay in view
+        assert "email-writer-v1" not in before
+        assert "Bob thinks it rambles" not in before and "qa-bob:" not in before
+        if model:
+            assert f"Model {model}" not in before
+
+        at.feedback(key=rating_key(ids[0], "thumbs")).set_value(1).run()
+        at.button(key=REVIEW_QUEUE.shared_next).click().run()
+        _ok(at)
+        assert shown_generation_ids(at) == [ids[1]]  # on to the next item, itself blind
+        after = _everything(at)
+        assert "Revealed: the item you just submitted" in after
+        assert "Variant: email-writer-v1" in after
+        assert "qa-bob: thumbs down comment: Bob thinks it rambles" in after
+        if model:
+            assert f"model {model}" in after
+        assert sorted(r["thumbs"] for r in stores.queues.reviews(queue.id)) == ["down", "up"]  # qa-bob's and mine
+    finally:
+        stores.close()

@@ -4,6 +4,8 @@ arrives as feedback on that event (``GET /v1/events/{id}``)."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import requests
 from browser_support import choose_option, chromium_page, live_studio, open_app, wait_for_app_run
@@ -18,6 +20,15 @@ def _event(emulator, event_id: str) -> dict:
     )
     answer.raise_for_status()
     return answer.json()["event"]
+
+
+def _exported(emulator, topic: str) -> list[dict]:
+    return requests.post(
+        f"{emulator.url}/v1/events/export",
+        json={"filters": [{"field": "inputs.topic", "operator": "is", "value": topic, "type": "string"}]},
+        headers={"Authorization": f"Bearer {emulator.api_key}"},
+        timeout=5,
+    ).json()["events"]
 
 
 def test_pick_fill_run_rate_and_the_feedback_is_on_the_event(tmp_path):
@@ -66,13 +77,9 @@ def test_the_event_log_reaches_honeyhive_once_per_run(tmp_path):
         wait_for_app_run(page)
         page.get_by_test_id("stCode").filter(has_text="one event only").first.wait_for()
         event_id = page.get_by_text("Generation id").first.inner_text().split()[-1]
-        found = requests.post(
-            f"{emulator.url}/v1/events/export",
-            json={
-                "filters": [{"field": "inputs.topic", "operator": "is", "value": "one event only", "type": "string"}]
-            },
-            headers={"Authorization": f"Bearer {emulator.api_key}"},
-            timeout=5,
-        ).json()["events"]
-        # The event is logged before the page shows the run: exactly one, with the id the page shows.
+        # The page shows the run once its event is committed to the outbox, which sends it in the
+        # background (POST /events/batch, within a fraction of a second): exactly one, with the page's id.
+        deadline = time.monotonic() + 20
+        while not (found := _exported(emulator, "one event only")) and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert [event["event_id"] for event in found] == [event_id]

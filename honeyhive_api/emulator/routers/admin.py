@@ -1,5 +1,6 @@
 """``/health`` (open, no key) and the emulator's own controls under ``/_emulator`` (not HoneyHive's
-API): fault settings, and every feedback delivery as received through either API."""
+API): fault settings, every feedback delivery as received through either API, and how many requests
+each route received."""
 
 from __future__ import annotations
 
@@ -40,3 +41,17 @@ async def feedback_events(state: State, generation_id: str | None = None, event_
     ``ground_truth``) and of ``PUT /events`` carrying feedback (``api: current``, with ``event_id``,
     ``feedback`` and the whole ``body``), oldest first."""
     return state.store.feedback_deliveries(generation_id=generation_id, event_id=event_id)
+
+
+@router.get("/_emulator/requests")
+async def request_counts(state: State) -> Any:
+    """``{"requests": [{"method", "path", "received", "refused"}]}``: every request to the API since
+    the start (or the last ``DELETE``), by method and path; ``refused``: answered by an injected
+    fault (503, 429) before any work."""
+    return {"requests": state.requests.snapshot()}
+
+
+@router.delete("/_emulator/requests")
+async def clear_request_counts(state: State) -> Any:
+    state.requests.clear()
+    return {"success": True}

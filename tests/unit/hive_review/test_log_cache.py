@@ -155,8 +155,7 @@ def test_the_arrow_frame_is_the_frame_the_general_path_builds(stores):
     session = stores.log.create_session("qa-1")
     stores.log.add_entries(entries(session.id, 30))
     rows = [
-        {**e.row(), "seq": 10_000 + i}
-        for i, e in enumerate(entries(session.id, 4, start=100, inputs={"topic": "x"}))
+        {**e.row(), "seq": 10_000 + i} for i, e in enumerate(entries(session.id, 4, start=100, inputs={"topic": "x"}))
     ]
     rows[0][col.INPUTS_JSON] = json.dumps({"n": 3, "flag": True})  # not text: the general path
     rows[1][col.INPUTS_JSON] = ""

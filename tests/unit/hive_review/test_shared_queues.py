@@ -153,7 +153,7 @@ def test_a_review_after_expiry_is_taken_while_nobody_else_took_the_slot(stores):
     assert stores.queues.progress(queue.id).reviews_done == 1
 
 
-def test_the_review_the_log_row_and_the_outbox_item_are_one_commit_and_an_edit_replaces_the_review(stores):
+def test_the_review_the_log_row_and_the_outbox_item_are_one_commit_and_an_edit_is_a_revision(stores):
     ids = seed(stores, 1)
     queue = make_queue(stores, ids, overlap=2)
     stores.queues.next_item(queue.id, "qa-a", now=T0)
@@ -161,9 +161,11 @@ def test_the_review_the_log_row_and_the_outbox_item_are_one_commit_and_an_edit_r
                                         connection_id=CONNECTION, now=T0)  # fmt: skip
     second = stores.queues.submit_review(queue.id, "g-01", "qa-a", Rating(thumbs="up", stars=4, comment="ok"),
                                          connection_id=CONNECTION, now=at(5))  # fmt: skip
-    [kept] = stores.queues.reviews(queue.id)
-    assert (kept["thumbs"], kept["stars"], kept["labels"], kept["comment"]) == ("up", 4, None, "ok")
-    assert kept["rating_id"] == second != first
+    [kept] = stores.queues.reviews(queue.id)  # the blind verdict stays
+    assert (kept["thumbs"], kept["stars"], kept["labels"], kept["comment"]) == ("down", None, "rude, long", None)
+    assert kept["rating_id"] == first != second
+    [revision] = stores.queues.revisions(queue.id)
+    assert (revision["revision"], revision["thumbs"], revision["stars"], revision["rating_id"]) == (1, "up", 4, second)
     assert [d["status"] for d in stores.feedback.deliveries("g-01")] == ["superseded", "pending"]
     assert stores.log.get_entry("g-01")["rating"] == 4
     progress = stores.queues.progress(queue.id)
@@ -177,6 +179,37 @@ def test_the_review_the_log_row_and_the_outbox_item_are_one_commit_and_an_edit_r
         raise RuntimeError("the caller fails after both writes")
     assert len(stores.queues.reviews(queue.id)) == 1
     assert stores.log.get_entry("g-01")["rating"] == 4
+
+
+def test_an_edit_after_the_reveal_keeps_the_blind_verdict_adds_a_revision_and_leaves_agreement_alone(stores):
+    ids = seed(stores, 2)
+    queue = make_queue(stores, ids, overlap=2)
+    for gid, (a, b) in zip(ids, [("up", "up"), ("down", "up")], strict=True):
+        review(stores, queue.id, "qa-a", Rating(thumbs=a, stars=4))
+        review(stores, queue.id, "qa-b", Rating(thumbs=b, stars=4))
+        assert [r["generation_id"] for r in stores.queues.item_reviews(queue.id, gid)] == [gid, gid]
+    before = stores.queues.agreement(queue.id)
+
+    # qa-a sees qa-b's "up" on g-02 and changes their mind, twice.
+    stores.queues.submit_review(queue.id, "g-02", "qa-a", Rating(thumbs="up", stars=5, comment="on second thought"),
+                                connection_id=CONNECTION, now=at(60))  # fmt: skip
+    assert stores.log.get_entry("g-02")["rating"] == 5  # the log row (and HoneyHive) get the latest, as today
+    stores.queues.submit_review(queue.id, "g-02", "qa-a", Rating(thumbs="up"), connection_id=CONNECTION, now=at(120))
+
+    blind = {(r["generation_id"], r["reviewer"]): r["thumbs"] for r in stores.queues.reviews(queue.id)}
+    assert blind == {("g-01", "qa-a"): "up", ("g-01", "qa-b"): "up", ("g-02", "qa-a"): "down", ("g-02", "qa-b"): "up"}
+    revisions = stores.queues.revisions(queue.id)
+    assert [(r["generation_id"], r["reviewer"], r["revision"], r["thumbs"], r["stars"]) for r in revisions] == [
+        ("g-02", "qa-a", 1, "up", 5),
+        ("g-02", "qa-a", 2, "up", None),
+    ]
+    assert revisions[0]["comment"] == "on second thought"
+    assert stores.queues.agreement(queue.id) == before  # agreement reads the blind verdicts only
+    assert before.thumbs.items == 2 and before.thumbs.cohen_kappa != 1.0
+    latest = {r["reviewer"]: (r["thumbs"], r["revision"]) for r in stores.queues.item_reviews(queue.id, "g-02")}
+    assert latest == {"qa-a": ("up", 2), "qa-b": ("up", 0)}
+    progress = stores.queues.progress(queue.id)
+    assert (progress.reviews_done, progress.items_done) == (4, 2)  # a revision is not another review
 
 
 def test_progress_per_queue_and_per_reviewer_on_a_seeded_scenario(stores):
