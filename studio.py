@@ -32,6 +32,7 @@ PAGES = {
         st.Page("pages/batch.py", title="Batch", icon=":material/dynamic_feed:", url_path="batch"),
         st.Page("pages/review_queue.py", title="Review queue", icon=":material/checklist:", url_path="review_queue"),
         st.Page("pages/adjudication.py", title="Adjudication", icon=":material/gavel:", url_path="adjudication"),
+        st.Page("pages/rubrics.py", title="Rubrics", icon=":material/fact_check:", url_path="rubrics"),
         st.Page("pages/ingest.py", title="Ingest", icon=":material/upload_file:", url_path="ingest"),
     ],
     "Results": [

@@ -9,6 +9,9 @@ send the rating back as feedback on that event.
 
 A log row holds no config or metadata, so what the page shows beside a completion (the prompt's
 messages, ``max_tokens``, ``finish_reason``) is kept in ``EventDetails``, made from the event.
+
+Reading the events and making their log rows stay together (a little over 300 lines): the
+``Selection`` decides both which events are read and the batch their rows are loaded under.
 """
 
 from __future__ import annotations

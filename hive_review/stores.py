@@ -10,6 +10,7 @@ from hive_review.db import Database
 from hive_review.drafts import DraftStore
 from hive_review.feedback.queue import FeedbackQueue
 from hive_review.log.store import LogStore
+from hive_review.rubrics.store import RubricStore
 from hive_review.runs.batch_store import BatchStore
 from hive_review.team.store import SharedQueues
 
@@ -24,6 +25,7 @@ class Stores:
     queues: SharedQueues  # team mode: review queues shared by several reviewers
     comparisons: ComparisonStore  # Compare's side-by-side runs and blind pairs, made in the background
     drafts: DraftStore  # each reviewer's unsent rating drafts and typed inputs: a reload keeps them
+    rubrics: RubricStore  # rubric versions and the active one (what the rating form asks)
 
     def close(self) -> None:
         self.database.close()
@@ -44,6 +46,7 @@ def open_stores(database_url: str) -> Stores:
         queues=SharedQueues(database, log, feedback),
         comparisons=ComparisonStore(database),
         drafts=DraftStore(database),
+        rubrics=RubricStore(database),
     )
     try:
         database.upgrade_schema()

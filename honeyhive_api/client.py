@@ -66,7 +66,7 @@ class HoneyHiveClient:
         if not api_key or not api_key.strip():
             raise AuthenticationError(
                 "No HoneyHive API key given. Set HONEYHIVE_API_KEY (or add it to .streamlit/secrets.toml); "
-                "you find the key in HoneyHive under Settings > Account.",
+                "you find the key in HoneyHive under Settings > Project > API Keys.",
                 status_code=401,
             )
         self._api_key = api_key

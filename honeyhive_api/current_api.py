@@ -11,6 +11,9 @@ likewise: every event in it carries its own client-chosen id); ``POST /session/s
 for the same reason (a session is the event whose id is the client-chosen ``session_id``).
 Creating a configuration (the server picks its id) is resent only when the request cannot have
 been processed.
+
+One method per route, a little over 300 lines: each says how it may be retried, by the rule above,
+and the rule is checked most easily with every route in one place.
 """
 
 from __future__ import annotations

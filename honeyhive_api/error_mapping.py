@@ -84,7 +84,7 @@ def error_for_status(
     text = redact(f"{what} failed with {status}{after}: {message.rstrip('.')}.", secret)
     if status in (401, 403):
         return AuthenticationError(
-            f"{text} Check HONEYHIVE_API_KEY (HoneyHive: Settings > Account).", status_code=status
+            f"{text} Check HONEYHIVE_API_KEY (HoneyHive: Settings > Project > API Keys).", status_code=status
         )
     if status == 404:
         return NotFoundError(f"{text} Check the name or id, and that HONEYHIVE_BASE_URL is right.", status_code=status)

@@ -12,6 +12,9 @@ deadline per call, and every failure mapped to one of the client's error classes
   ``MAX_RETRY_AFTER``, ends the retries and the caller gets the error (with ``retry_after``).
 * **Redirects** are not followed: the ``Authorization`` header must not go to another host, and a
   moved API is a configuration error to report.
+
+A little over 300 lines: the deadline, the retry policy and the error mapping act together on each
+request (a retry's pause is cut by the deadline, the last error is mapped), so they stay side by side.
 """
 
 from __future__ import annotations

@@ -41,8 +41,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(env: dict[str, str], log_path: Path) -> Iterator[str]:
-    port = free_port()
+def streamlit_server(env: dict[str, str], log_path: Path, port: int | None = None) -> Iterator[str]:
+    port = port or free_port()  # given when the URL must be known before the start (an OIDC redirect_uri)
     command = [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
         "--server.headless", "true",
@@ -112,8 +112,12 @@ def open_app(page, url: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def choose_option(page, label: str, option: str) -> None:  # type: ignore[no-untyped-def]
-    """Pick ``option`` in the selectbox whose label is ``label``."""
+    """Pick ``option`` in the selectbox whose label is ``label``. After the run in progress: a run that
+    ends while the list is open draws the box again, and the list closes before the option is clicked."""
+    wait_for_app_run(page)
     box = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True))
+    # In view first: the list opened by a click that also scrolls the page closes with the scroll.
+    box.scroll_into_view_if_needed()
     box.get_by_role("combobox").click()
     page.get_by_role("option", name=option, exact=True).click()
     wait_for_app_run(page)
@@ -127,6 +131,7 @@ def live_studio(
     api_key: str,
     api: str = "tasks",
     extra_env: dict[str, str] | None = None,
+    port: int | None = None,
     **emulator: Any,
 ) -> Iterator[tuple[str, Any]]:
     """An emulator (offline provider, SQLite in ``tmp``) and ``streamlit run app.py`` configured for
@@ -146,5 +151,5 @@ def live_studio(
             env["HIVE_REVIEW_MODEL_BASE_URL"] = f"{server.url}/v1"
             env["HIVE_REVIEW_MODEL_API_KEY"] = server.api_key
         env.update(extra_env or {})
-        with streamlit_server(env, tmp / "streamlit.log") as url:
+        with streamlit_server(env, tmp / "streamlit.log", port) as url:
             yield url, server

@@ -17,6 +17,8 @@ A shared queue (3 reviews per item) of generations ``q-*``, reviewed by a, b and
 
 * ``q-up``: up, up, up, c's review (the last) with an ideal answer: agreed, desirable; an SFT row.
 * ``q-down``: down, down, b's with an ideal answer: agreed, undesirable; an SFT row. Made by a comparison.
+  Both reviews are given under the custom rubric ``support`` at version 2 (``SUPPORT_RUBRIC``); every
+  other rating under the default rubric (version 1).
 * ``q-plain``: up, up, no ideal answer: agreed, a KTO row, no SFT row.
 * ``q-split``: up, down, up: 2/3, a split at 80%.
 * ``q-few``: one review: too few.
@@ -31,6 +33,7 @@ from datetime import UTC, datetime, timedelta
 from hive_review.compare.votes import BlindVote, Side
 from hive_review.feedback.ratings import Rating
 from hive_review.log.entries import LogEntry
+from hive_review.rubrics.models import rubric_from_yaml
 from hive_review.stores import Stores, open_stores
 from hive_review.training.verdicts import AdjudicatedVerdict
 
@@ -38,6 +41,10 @@ TASK = "Support - Ticket Summarizer"
 CONNECTION = "seeded-elsewhere"
 T0 = datetime(2025, 6, 20, 9, 0, tzinfo=UTC)
 VERSIONS = {"v1": "1", "v2": "2"}
+# A rubric saved twice (its second version adds a dimension): q-down is rated under version 2.
+SUPPORT_V1 = "name: support\ndimensions:\n  - name: thumbs\n    kind: pass_fail\n"
+SUPPORT_V2 = SUPPORT_V1 + "  - name: tone\n    kind: categorical\n    values: {calm: Calm, curt: Curt}\n"
+SUPPORT_RUBRIC = ("support", 2)
 IDEAL_UP = "The ideal summary, by c."
 IDEAL_DOWN = "A better summary, by b."
 IDEAL_ADJUDICATED = "The lead's ideal summary."
@@ -67,7 +74,23 @@ VOTES = (
 # (generation id, comparison id, [(reviewer, rating)])
 REVIEWS = (
     ("q-up", None, [("a", Rating("up", 5)), ("b", Rating("up", 4)), ("c", Rating("up", 4, ideal_answer=IDEAL_UP))]),
-    ("q-down", "cmp-down", [("a", Rating("down", 2)), ("b", Rating("down", ideal_answer=IDEAL_DOWN))]),
+    (
+        "q-down",
+        "cmp-down",
+        [
+            ("a", Rating("down", 2, rubric_name="support", rubric_version=2, dimensions={"tone": "curt"})),
+            (
+                "b",
+                Rating(
+                    "down",
+                    ideal_answer=IDEAL_DOWN,
+                    rubric_name="support",
+                    rubric_version=2,
+                    dimensions={"tone": "curt"},
+                ),
+            ),
+        ],
+    ),
     ("q-plain", None, [("a", Rating("up")), ("c", Rating("up"))]),
     ("q-split", None, [("a", Rating("up")), ("b", Rating("down")), ("c", Rating("up"))]),
     ("q-few", None, [("b", Rating("up"))]),
@@ -105,6 +128,8 @@ def seed_training(database_url: str) -> None:
     stores = open_stores(database_url)
     try:
         session = stores.log.create_session("lead")
+        saved = [stores.rubrics.save(rubric_from_yaml(text)) for text in (SUPPORT_V1, SUPPORT_V2)]
+        assert (saved[-1].name, saved[-1].version) == SUPPORT_RUBRIC
         for cid, reviewer, question, outcome, v2_left in VOTES:
             _vote(stores, session.id, cid, reviewer, question, outcome, v2_left)
         _vote(stores, session.id, "one-v3", "a", "one", "v2", False, v2_version="3")

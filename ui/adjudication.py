@@ -36,9 +36,10 @@ STARS = (1, 2, 3, 4, 5)
 def render_adjudication(studio: Studio) -> None:
     st.title("Adjudication")
     st.caption(
-        "Items of the shared queues whose reviews disagree: thumbs split, stars 2 or more apart, or labels that "
-        "differ. The final verdict you set is what Numbers and the Session log's exports use; the individual "
-        "reviews stay in the exports. Gold items are not listed: their verdict is known."
+        "Items of the shared queues whose reviews disagree: thumbs split, stars (or a rubric's scale) 2 or more "
+        "apart, or labels or a rubric's categories or pass/fail that differ. The final verdict you set is what "
+        "Numbers and the Session log's exports use; the individual reviews stay in the exports. Gold items are "
+        "not listed: their verdict is known."
     )
     queues = studio.stores.queues.list()
     if not queues:
@@ -104,10 +105,21 @@ def _render_review(review: Review) -> None:
     stars = "★" * review.stars if review.stars else "—"
     st.caption(f"Thumbs {THUMBS.get(review.thumbs or '', '—')} · Stars {stars}")
     st.caption(f"Labels {plain(', '.join(review.labels)) if review.labels else '—'}")
+    if review.dimensions:  # a rubric's own dimensions: names and values are user text, drawn as text
+        st.caption(f"Rubric {plain(review.rubric_name or '?')} v{review.rubric_version or '?'}")
+        st.text("\n".join(f"{name}: {_dimension_text(value)}" for name, value in review.dimensions.items()))
     st.caption("Comment")
     st.text(review.comment or "—")
     took = f" · {review.seconds:.0f} s" if review.seconds is not None else ""
     st.caption(f"Reviewed {plain(review.reviewed_at[:19].replace('T', ' '))} UTC{took}")
+
+
+def _dimension_text(value: object) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "pass" if value else "fail"
+    return str(value)
 
 
 def _label_options(studio: Studio, reviews: Sequence[Review]) -> list[str]:

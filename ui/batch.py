@@ -2,7 +2,8 @@
 deployed or chosen variants with bounded concurrency, and follow the progress live.
 
 The batch last started (or chosen) is shown first, above the form: its progress while it runs,
-then "Review these N results", which opens the review queue on it. Start stays disabled while the
+then "Review these N results", which opens the review queue on it (``ui/batch_results.py``: the
+results, their times and the stability of repeats). Start stays disabled while the
 same runs are in progress, so a second click does not double them.
 
 The run happens on a background thread owned by the server process (``services.batch_runners``):
@@ -12,43 +13,27 @@ restart) resumes where it stopped. Results land in the session log.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 import streamlit as st
 
-from hive_review.log import columns as col
-from hive_review.log.model_times import MODEL_P50, MODEL_P95, RUNS, WAITED_MAX, WAITED_P50, time_summary
 from hive_review.runs.batch import BatchRunner, batch_signature, batch_source, stored_batch_signature
 from hive_review.runs.batch_store import DEPLOYED, DONE, FAILED, QUEUED, RETRYING, RUNNING, UNFINISHED
-from hive_review.runs.stability import stability_table
+from hive_review.runs.inputs import variables_of
 from hive_review.runs.upload_rows import batch_inputs, map_columns
 from hive_review.runs.uploads import MAX_ROWS, MAX_UPLOAD_BYTES, UploadError, read_table
 from hive_review.settings import BATCH_CONCURRENCY, MAX_BATCH_CONCURRENCY
 from honeyhive_api import Prompt
-from honeyhive_api.templates import prompt_variables
 from ui import services
+from ui.batch_results import render_results, render_stability
 from ui.context import Studio
 from ui.pickers import pick_task_and_prompts, variant_label
-from ui.session_log import time_columns, time_notices
-from ui.state import BATCH, REVIEW_QUEUE
+from ui.state import BATCH
 from ui.text import code, plain
 
 MAX_REPEATS = 20
 PROGRESS_POLL_SECONDS = 1.0
-REVIEW_QUEUE_PAGE = "pages/review_queue.py"
 # Signatures of this session's batches by id (``batch_signature``): a batch's never changes.
 SIGNATURES = BATCH("signatures")
-REVIEW_RESULTS = BATCH("review")
-TIMES = BATCH("times")
-# The results' times per variant: the model's own (a local model answers one request at a time, and
-# a batch's runs wait for it in turn: their whole latency is mostly that wait).
-TIME_COLUMNS: dict[str, Any] = {
-    col.PROMPT_NAME: "Variant",
-    col.PROMPT_VERSION: "Version",
-    RUNS: st.column_config.NumberColumn("Runs", format="%d"),
-    **time_columns(MODEL_P50, MODEL_P95),
-}
 
 
 def render_batch(studio: Studio) -> None:
@@ -78,17 +63,14 @@ def render_batch(studio: Studio) -> None:
     if uploaded is not None and variants:
         _prepare(studio, task, variants, by_name, uploaded.getvalue(), uploaded.name)
     if shown is not None:
-        _render_stability(studio, shown)
+        render_stability(studio, shown)
 
 
 def _variables(variants: list[str], by_name: dict[str, Prompt]) -> list[str]:
     chosen = [by_name[name] for name in variants if name != DEPLOYED]
     if DEPLOYED in variants:
         chosen += [p for p in by_name.values() if p.is_deployed]
-    names: dict[str, None] = {}
-    for prompt in chosen:
-        names.update(dict.fromkeys(prompt_variables(prompt.text, prompt.input_variables)))
-    return list(names)
+    return variables_of(chosen)
 
 
 def _prepare(
@@ -273,59 +255,5 @@ def _progress(studio: Studio, batch_id: str) -> bool:
             _start(studio, batch_id)
             st.rerun()
     if not running:
-        _render_results(studio, batch_id, finished=not unfinished)
+        render_results(studio, batch_id, finished=not unfinished)
     return running
-
-
-def _render_results(studio: Studio, batch_id: str, *, finished: bool) -> None:
-    """What leads from a batch to its results: the review queue, with this batch as its source."""
-    log = services.cached_log(studio.stores, studio.session.id)
-    results = log[log[col.BATCH_ID] == batch_id]
-    unrated = int((results[col.FEEDBACK_STATUS] == "unrated").sum())
-    if finished:
-        st.success(f"Batch finished: {len(results):,} results in the session log.", icon=":material/task_alt:")
-    if len(results):
-        _render_times(results)
-    if unrated and st.button(
-        f"Review these {unrated:,} results", type="primary", key=REVIEW_RESULTS, icon=":material/checklist:"
-    ):
-        # The review queue lists the session's batches as its sources; its chooser takes this value.
-        st.session_state[REVIEW_QUEUE.source] = batch_id
-        st.switch_page(REVIEW_QUEUE_PAGE)
-    elif len(results) and not unrated:
-        st.caption("Every result of this batch is rated.")
-
-
-def _render_times(results: pd.DataFrame) -> None:
-    """The model's time per variant, and the wait apart: with a local model the runs wait for it in
-    turn, and their whole latency says where each stood in that queue, not how fast its variant is."""
-    keys = [col.PROMPT_NAME, col.PROMPT_VERSION]
-    times = time_summary(results, keys)[[*keys, RUNS, MODEL_P50, MODEL_P95, WAITED_P50, WAITED_MAX]]
-    st.caption("Times per variant")
-    st.dataframe(times, hide_index=True, column_config=TIME_COLUMNS, placeholder="—", key=TIMES)
-    for notice in time_notices(results):
-        st.caption(notice)
-
-
-def _render_stability(studio: Studio, batch_id: str) -> None:
-    batch = studio.stores.batches.get_batch(batch_id)
-    if batch is None or batch.repeats < 2:
-        return
-    items = studio.stores.batches.items(batch_id, [DONE])
-    log = services.cached_log(studio.stores, studio.session.id)
-    completions = dict(zip(log[col.GENERATION_ID], log[col.COMPLETION], strict=True))
-    frame = pd.DataFrame(
-        [
-            {"row_number": i.row_number, "variant": i.variant, "completion": completions.get(i.generation_id, "")}
-            for i in items
-        ],
-        columns=["row_number", "variant", "completion"],
-    )
-    st.subheader("Stability of repeated runs")
-    st.caption("Outputs that differ only in case, punctuation or spacing count as the same.")
-    st.dataframe(
-        stability_table(frame),
-        hide_index=True,
-        column_config={"top_share": st.column_config.ProgressColumn("Most common output", format="percent")},
-        key=BATCH.stability,
-    )

@@ -12,20 +12,21 @@ import contextlib
 import secrets
 from typing import Final, Literal
 
-import sqlalchemy as sa
 import streamlit as st
 
 from hive_review.compare.comparison_store import Comparison, ComparisonRun, ComparisonSet
 from hive_review.compare.comparisons import blind_sides
 from hive_review.compare.input_sets import voted
-from hive_review.compare.votes import BlindVote, Side
+from hive_review.compare.votes import AlreadyVoted, BlindVote, Side
 from hive_review.log import columns as col
+from hive_review.runs.inputs import variables_of
 from honeyhive_api import Prompt
 from honeyhive_api.templates import render_template
 from ui.compare_completion import render_run_details
-from ui.compare_form import inputs_form, render_inputs, variables_of
+from ui.compare_form import inputs_form, render_inputs
 from ui.compare_runs import render_set_state, start_set
 from ui.compare_sets import pick_input_set
+from ui.completion_context import render_cut_off_mark
 from ui.completion_view import render_completion
 from ui.context import Studio
 from ui.pickers import variant_label
@@ -160,6 +161,7 @@ def _render_pair(
                     "preferred" if winner == side else "not preferred"
                 )
                 st.subheader(f"Response {label}: {plain(_name(run, by_name))} · {verdict}")
+            render_cut_off_mark(studio, rows[run.id])  # a fact of the answer, as the blind queue shows it
             render_completion(str(rows[run.id].get(col.COMPLETION) or ""), markdown=False)
             if winner is not None:
                 prompt = by_name.get(run.variant)
@@ -205,7 +207,7 @@ def _vote(studio: Studio, comparison: Comparison, prompts: dict[str, Prompt], wi
         right_version=right.version,
     )
     # Voted meanwhile (in another tab of this session): that vote stands, and is what is shown.
-    with contextlib.suppress(sa.exc.IntegrityError):
+    with contextlib.suppress(AlreadyVoted):
         studio.stores.votes.record(vote, winner, connection_id=studio.connection.connection_id)
     studio.outbox.wake()
     st.session_state[REVEALED] = comparison.id

@@ -6,22 +6,13 @@ from collections.abc import Mapping, Sequence
 
 import streamlit as st
 
-from hive_review.runs.inputs import input_problems
+from hive_review.runs.inputs import input_problems, variables_of
 from honeyhive_api import Prompt
-from honeyhive_api.templates import prompt_variables
 from ui.state import COMPARE
 from ui.text import plain
 
 # How much of each input a one-line summary of a comparison shows.
 SUMMARY_CHARS = 40
-
-
-def variables_of(prompts: Sequence[Prompt]) -> list[str]:
-    """Every variable of these prompts, in order of first appearance."""
-    variables: dict[str, None] = {}
-    for prompt in prompts:
-        variables.update(dict.fromkeys(prompt_variables(prompt.text, prompt.input_variables)))
-    return list(variables)
 
 
 def inputs_form(

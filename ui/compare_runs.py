@@ -14,6 +14,7 @@ import streamlit as st
 
 from hive_review.compare.comparison_runner import ComparisonRunner, ComparisonRunners
 from hive_review.compare.comparison_store import FAILED, RUNNING, UNFINISHED, Comparison, Mode, Variant
+from hive_review.run_sources import BLIND_AB_SOURCE, COMPARE_SOURCE, source_for
 from honeyhive_api import Prompt
 from ui.context import Studio
 from ui.state import COMPARE
@@ -24,6 +25,8 @@ POLL_SECONDS: Final = 1.0
 QUICK_WAIT_SECONDS: Final = 1.0
 # A side-by-side run has its 2-4 variants in flight at once, as before it ran in the background.
 SIDE_BY_SIDE_CONCURRENCY: Final = 4
+# Each mode's runs reach HoneyHive with their own source, unless the reviewer set one in the sidebar.
+MODE_SOURCES: Final[dict[str, str]] = {"side": COMPARE_SOURCE, "blind": BLIND_AB_SOURCE}
 
 
 @st.cache_resource(show_spinner=False)
@@ -50,7 +53,7 @@ def start_set(
         rows=rows,
         variants=[Variant(prompt.name, prompt.version) for prompt in prompts],
         reviewer=studio.reviewer,
-        source=studio.source,
+        source=source_for(studio.source, MODE_SOURCES[mode]),
         label=label,
         seed=seed,
     )

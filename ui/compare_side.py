@@ -17,6 +17,7 @@ from honeyhive_api import Prompt
 from ui.compare_completion import render_run_details, render_waiting_notice
 from ui.compare_form import inputs_form, inputs_summary
 from ui.compare_runs import SIDE_BY_SIDE_CONCURRENCY, comparison_runners, render_set_state, start_set
+from ui.completion_context import render_cut_off_mark
 from ui.completion_view import render_completion
 from ui.context import Studio
 from ui.pickers import variant_label
@@ -81,6 +82,7 @@ def _render_comparison(
             if run.status == FAILED:
                 st.error(f"This variant failed: {plain(run.error)}")
             elif run.status == DONE and row is not None:
+                render_cut_off_mark(studio, row)
                 render_completion(str(row.get(col.COMPLETION) or ""), markdown=False)
                 prompt = by_name.get(run.variant)
                 render_run_details(row, configured_model=prompt.model if prompt else None)

@@ -9,13 +9,14 @@ file, a reviewer or a production user) are drawn with ``st.text``, which renders
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
 from hive_review.log import columns as col
+from hive_review.missing import is_missing
 from hive_review.production import EventDetails
 from honeyhive_api import HoneyHiveError, Prompt
 from ui.context import Studio
@@ -86,12 +87,10 @@ def render_context(
     parts = [f"**Task** {code(row.get(col.TASK) or '—')}"]
     if not hide_prompt:
         parts.append(f"**Prompt** {code(row.get(col.PROMPT_NAME) or '—')}")
-    if details is not None:
+    if details is not None and not hide_prompt:  # an event is named after its configuration
         parts.append(f"**Event** {code(details.event_name or '—')}")
     st.caption(" · ".join(parts))
-    if is_cut_off(row, producer):
-        limit = f" ({producer.max_tokens:,} tokens)" if producer.max_tokens else ""
-        st.badge(f"Cut off at max tokens{limit}", icon=":material/content_cut:", color="orange")
+    _render_cut_off(row, producer)
     _render_inputs(_inputs_of(row))
     if producer.messages and not hide_prompt:
         with st.expander("Prompt", icon=":material/description:"):
@@ -103,6 +102,31 @@ def render_context(
             # st.json shows every string as text; the template is already under "Prompt".
             st.json({key: value for key, value in details.config.items() if key != "template"}, expanded=1)
             st.json(dict(details.metadata), expanded=1)
+
+
+def render_cut_off_mark(studio: Studio, row: Mapping[str, Any]) -> None:
+    """The "cut off at max tokens" mark alone, for pages that show the rest of a run their own way
+    (the Playground, Compare)."""
+    _render_cut_off(row, producer_of(studio, row))
+
+
+def cut_off_count(studio: Studio, rows: Iterable[Mapping[str, Any]]) -> int:
+    """How many of ``rows`` stopped at their prompt's token limit (a batch's rows share a few prompts:
+    each is looked up once)."""
+    producers: dict[tuple[Any, ...], Producer] = {}
+    count = 0
+    for row in rows:
+        key = tuple(row.get(name) for name in (col.TASK, col.PROMPT_NAME, col.PROMPT_VERSION, "finish_reason"))
+        if key not in producers:
+            producers[key] = producer_of(studio, row)
+        count += is_cut_off(row, producers[key])
+    return count
+
+
+def _render_cut_off(row: Mapping[str, Any], producer: Producer) -> None:
+    if is_cut_off(row, producer):
+        limit = f" ({producer.max_tokens:,} tokens)" if producer.max_tokens else ""
+        st.badge(f"Cut off at max tokens{limit}", icon=":material/content_cut:", color="orange")
 
 
 def _inputs_of(row: Mapping[str, Any]) -> dict[str, str]:
@@ -134,7 +158,7 @@ def _render_inputs(inputs: Mapping[str, str]) -> None:
 
 
 def _present(value: Any) -> bool:
-    return value is not None and value == value and value != ""  # NaN is unequal to itself
+    return not is_missing(value) and value != ""  # an empty input shows as no input
 
 
 def _int(value: Any) -> int | None:

@@ -33,6 +33,7 @@ from ui.state import Keys
 
 REVIEWER_PARAM = "reviewer"  # in the page address: a reload keeps who is reviewing
 API_LABELS = {"current": "current API (configurations, events)", "tasks": "task API (the proxy)"}
+BASE_URL_HELP = f"Where HoneyHive answers for the key above (HoneyHive's own: {cfg.DEFAULT_BASE_URL})."
 
 
 def read_secrets() -> Mapping[str, object]:
@@ -69,14 +70,27 @@ def _connection_settings(settings: cfg.StudioSettings) -> tuple[cfg.ConnectionSe
             help="Leave empty to use the local HoneyHive emulator. Better: set HONEYHIVE_API_KEY "
             "or put it in .streamlit/secrets.toml, so it never passes through the browser.",
         )
-        sidebar_url = st.text_input("Base URL", value=cfg.DEFAULT_BASE_URL, key=Keys.BASE_URL_INPUT)
-        typed = cfg.resolve_connection(
-            {}, {}, sidebar_key=sidebar_key, sidebar_base_url=sidebar_url, sidebar_api=sidebar_api
-        )
-        if typed is not None:
-            return typed, None
-    emulator = services.emulator_for(settings)
-    connection = emulator.connection
+        if sidebar_key.strip():
+            # Only with a key is there a HoneyHive to point at: without one, a field prefilled with
+            # HoneyHive's address would read as the endpoint in use while the emulator answers.
+            configured_url = cfg.configured_value(cfg.BASE_URL, secrets, os.environ)
+            if configured_url is not None:  # HONEYHIVE_BASE_URL wins over anything typed: show it, not a field
+                sidebar_url = configured_url[0]
+                where = "Streamlit secrets" if configured_url[1] == "secrets" else "the environment"
+                st.caption(f"Base URL: {text.code(redact_url(sidebar_url))} (set in {where})")
+            else:
+                sidebar_url = st.text_input(
+                    "HoneyHive base URL", value=cfg.DEFAULT_BASE_URL, key=Keys.BASE_URL_INPUT, help=BASE_URL_HELP
+                )
+            typed = cfg.resolve_connection(
+                {}, {}, sidebar_key=sidebar_key, sidebar_base_url=sidebar_url, sidebar_api=sidebar_api
+            )
+            if typed is not None:
+                return typed, None
+        emulator = services.emulator_for(settings)
+        connection = emulator.connection
+        st.caption(f"Endpoint in use: {text.code(connection.base_url)}, the local HoneyHive emulator.")
+        st.caption("Type an API key above to use HoneyHive instead; its base URL can be set then.")
     choice = cfg.api_choice(secrets, os.environ, sidebar_api)
     return cfg.ConnectionSettings(
         base_url=connection.base_url,
@@ -94,7 +108,7 @@ def _show_failure(exc: HoneyHiveError, connection: cfg.ConnectionSettings) -> No
         st.error(
             "**HoneyHive rejected the API key (401).** Check `HONEYHIVE_API_KEY` in "
             "`.streamlit/secrets.toml` or the environment, or the key typed in the sidebar. "
-            "You find your key in HoneyHive under *Settings > Account*.",
+            "You find your key in HoneyHive under *Settings > Project > API Keys*.",
             icon=":material/key_off:",
         )
     elif isinstance(exc, APIConnectionError):

@@ -33,7 +33,7 @@ def _explain(error: HoneyHiveError, doing: str) -> tuple[str, str]:
     if isinstance(error, AuthenticationError):
         return (
             f"HoneyHive refused the API key ({status}) while {doing}.",
-            "Check `HONEYHIVE_API_KEY` (HoneyHive: *Settings > Account*), then reload the page.",
+            "Check `HONEYHIVE_API_KEY` (HoneyHive: *Settings > Project > API Keys*), then reload the page.",
         )
     if isinstance(error, NotFoundError):
         return (

@@ -16,7 +16,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from hive_review.feedback.status import FeedbackStatus
 from hive_review.log import columns as col
+from hive_review.run_sources import INGEST_SOURCE, source_for
 from hive_review.runs.ingest import IngestResult, ingest_completions
 from hive_review.runs.upload_rows import ingest_rows
 from hive_review.runs.uploads import MAX_ROWS, MAX_UPLOAD_BYTES, UploadError, read_table
@@ -89,7 +91,7 @@ def _render_log_button(studio: Studio, task: str, rows: list[Any], fingerprint: 
         task=task,
         session_id=studio.session.id,
         reviewer=studio.reviewer,
-        source=studio.source,
+        source=source_for(studio.source, INGEST_SOURCE),
         batch_id=batch_id,
         on_progress=report,
     )
@@ -115,7 +117,7 @@ def _render_batch(studio: Studio, batch_id: str | None) -> None:
     batch = log[log[col.BATCH_ID] == batch_id]
     if batch.empty:
         return
-    unrated = int((batch[col.FEEDBACK_STATUS] == "unrated").sum())
+    unrated = int((batch[col.FEEDBACK_STATUS] == FeedbackStatus.UNRATED).sum())
     if unrated and st.button(
         f"Review these {unrated:,} in the queue", type="primary", key=REVIEW_THEM, icon=":material/checklist:"
     ):
@@ -128,9 +130,9 @@ def _render_batch(studio: Studio, batch_id: str | None) -> None:
     start = (int(page) - 1) * PAGE_SIZE
     shown = [_plain_row(row.to_dict()) for _, row in batch.iloc[start : start + PAGE_SIZE].iterrows()]
     # One item open at a time: the first one still to rate (the last one when all are rated).
-    open_id = next((r[col.GENERATION_ID] for r in shown if r.get(col.FEEDBACK_STATUS) == "unrated"), None)
+    open_id = next((r[col.GENERATION_ID] for r in shown if r.get(col.FEEDBACK_STATUS) == FeedbackStatus.UNRATED), None)
     for number, record in enumerate(shown, start=start + 1):
-        status = record.get(col.FEEDBACK_STATUS) or "unrated"
+        status = record.get(col.FEEDBACK_STATUS) or FeedbackStatus.UNRATED
         with st.expander(f"Completion {number} · {status}", expanded=record[col.GENERATION_ID] == open_id):
             render_context(studio, record)
             render_completion(str(record.get(col.COMPLETION) or ""), markdown=False)

@@ -55,7 +55,8 @@ def _render_variants(studio: Studio, log: pd.DataFrame) -> None:
         st.info("No generations logged yet: run some on the Playground, Compare or Batch pages.")
         return
     tasks = sorted(log[col.TASK].dropna().unique())
-    task = st.selectbox("Task", tasks, key=NUMBERS.task)
+    # The current API's tasks are prompts (configurations grouped by tag): named as on the other pages.
+    task = st.selectbox("Prompt" if studio.api == "current" else "Task", tasks, key=NUMBERS.task)
     task_log = log[(log[col.TASK] == task).to_numpy(dtype=bool, na_value=False)]
     rows = render_variant_numbers(studio, task, task_log)
     notice = numbers_notice(task_log)  # latencies are the model's own: say so when runs waited for it

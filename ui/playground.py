@@ -21,6 +21,7 @@ from hive_review.runs.inputs import input_problems
 from honeyhive_api import HoneyHiveError, Prompt
 from honeyhive_api.templates import prompt_variables
 from ui.compare_completion import render_run_details
+from ui.completion_context import render_cut_off_mark
 from ui.completion_view import render_completion, stream_completion
 from ui.context import Studio
 from ui.pickers import pick_task_and_prompts, variant_label
@@ -38,10 +39,10 @@ def render_playground(studio: Studio) -> None:
     if picked is None:
         return
     task, prompts = picked
-    prompt = _pick_variant(task, prompts)
+    prompt = _pick_variant(task, prompts, studio.environment)
     recent = _recent_rows(studio)
     answered = next((row.get(col.MODEL) for row in recent if row.get(col.PROMPT_NAME) == prompt.name), None)
-    _render_prompt(prompt, answered)
+    _render_prompt(prompt, answered, studio.environment)
     variables = prompt_variables(prompt.text, prompt.input_variables)
     values = _input_form(studio, task, variables)
     if values is not None:
@@ -54,36 +55,60 @@ def render_playground(studio: Studio) -> None:
     _render_recent_runs(studio, recent)
 
 
-def _pick_variant(task_name: str, prompts: list[Prompt]) -> Prompt:
+def _pick_variant(task_name: str, prompts: list[Prompt], environment: str | None) -> Prompt:
+    """The variant to run: the deployed one until the reviewer picks another; on the current API,
+    the one deployed to the environment again whenever the environment changes."""
     deployed_index = next((i for i, p in enumerate(prompts) if p.is_deployed), 0)
     by_name = {p.name: p for p in prompts}
     names = list(by_name)
     key = PLAYGROUND.variant(task_name)
-    if st.session_state.get(key) not in names:
+    picked_in = PLAYGROUND("variant_environment", task_name)  # the environment the choice was made in
+    if st.session_state.get(key) not in names or st.session_state.get(picked_in) != environment:
         st.session_state[key] = names[deployed_index]
+        st.session_state[picked_in] = environment
     chosen = st.selectbox(
         "Prompt variant",
         names,
         key=key,
         format_func=lambda name: variant_label(by_name[name]),
-        help="The deployed prompt is what HoneyHive's proxy runs; pick another variant to try it.",
+        help="The deployed prompt is what HoneyHive's proxy runs; pick another variant to try it."
+        if environment is None
+        else f"The configuration deployed to {environment} runs unless you pick another to try it.",
     )
     return by_name[chosen]
 
 
-def _render_prompt(prompt: Prompt, answered: object) -> None:
-    title = "Deployed prompt" if prompt.is_deployed else "Prompt variant (not deployed)"
+def _render_prompt(prompt: Prompt, answered: object, environment: str | None) -> None:
+    """The prompt that runs: its messages, version, model, provider, environments (current API)
+    and hyperparameters. Every value comes from HoneyHive, so each is shown as text."""
+    if environment is None:  # the task API: one deployment per task
+        title = "Deployed prompt" if prompt.is_deployed else "Prompt variant (not deployed)"
+    else:
+        where = plain(environment)
+        title = f"Deployed prompt ({where})" if prompt.is_deployed else f"Prompt variant (not deployed to {where})"
     with st.expander(f"{title}: {plain(prompt.name)}", expanded=True):
         left, right = st.columns([3, 2])
         with left:
             st.code(prompt.text, language=None, wrap_lines=True)
         with right:
-            model = f"**Model** {code(prompt.model)} configured"
+            lines = [f"**Version** {code(prompt.version or '—')}", f"**Model** {code(prompt.model)} configured"]
             if answered and answered != prompt.model:  # the latest run of this variant, listed below
-                model += f"  \n**Answered by** {code(answered)} (its latest run)"
-            st.markdown(f"**Version** {code(prompt.version or '—')}  \n{model}")
+                lines.append(f"**Answered by** {code(answered)} (its latest run)")
+            if prompt.provider:
+                lines.append(f"**Provider** {code(prompt.provider)}")
+            deployed_to = _environments(prompt)
+            if deployed_to is not None:
+                lines.append(f"**Env** {code(', '.join(deployed_to)) if deployed_to else 'none (a saved variant)'}")
+            st.markdown("  \n".join(lines))
             st.caption("Hyperparameters")
             st.json(prompt.hyperparameters, expanded=True)
+
+
+def _environments(prompt: Prompt) -> list[str] | None:
+    """The environments a configuration is deployed to (an extra field of the current API's
+    prompts); ``None`` for a task API prompt, which has none."""
+    env = (prompt.model_extra or {}).get("env")
+    return [str(name) for name in env] if isinstance(env, list) else None
 
 
 def _input_form(studio: Studio, task_name: str, variables: list[str]) -> dict[str, str] | None:
@@ -205,6 +230,7 @@ def _render_run(studio: Studio, row: dict[str, Any], *, markdown: bool) -> None:
         variant = plain(row.get(col.PROMPT_NAME) or row.get(col.PROMPT_VERSION))
         st.markdown(f"**{plain(row.get(col.TASK))}** · {variant}")
         st.caption(plain(summary.replace("\n", " ")))
+        render_cut_off_mark(studio, row)
         render_completion(str(row.get(col.COMPLETION) or ""), markdown=markdown)
         configured = _configured_model(studio, str(row.get(col.TASK) or ""), row.get(col.PROMPT_NAME))
         render_run_details(row, configured_model=configured)

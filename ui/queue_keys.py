@@ -22,15 +22,17 @@ session state as an object that does not pickle, which ``runner.enforceSerializa
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Collection, Iterator, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 import streamlit.components.v1 as components
 
-# The keys the queue knows; "enter" stands for Ctrl+Enter (or Cmd+Enter).
-KEYS = frozenset({"u", "d", "1", "2", "3", "4", "5", "n", "s", "b", "enter"})
+# The keys the queue knows with the default rubric; "enter" stands for Ctrl+Enter (or Cmd+Enter),
+# "?" shows every key. Another rubric has its own (``hive_review.rubrics.keys.queue_key_names``):
+# callers pass them as ``allowed``, and the listener takes only those.
+KEYS = frozenset({"u", "d", "1", "2", "3", "4", "5", "n", "s", "b", "enter", "?"})
 
 _FRONTEND = Path(__file__).resolve().parent / "queue_keys_frontend"
 
@@ -40,14 +42,16 @@ def _applied(key: str) -> MutableMapping[str, Any]:
     return st.session_state.setdefault(f"{key}.applied", {"epoch": None, "seq": 0})
 
 
-def new_keys(key: str) -> Iterator[str]:
+def new_keys(key: str, allowed: Collection[str] = KEYS) -> Iterator[str]:
     """The keys pressed since the last call, in order, each given once. Apply them before drawing
     anything (drawing is where Streamlit may stop a run for the next one): they belong to what the
     reviewer saw when pressing them."""
-    return take_keys(_value(st.session_state.get(key)), _applied(key))
+    return take_keys(_value(st.session_state.get(key)), _applied(key), allowed)
 
 
-def take_keys(value: Mapping[str, Any] | None, applied: MutableMapping[str, Any]) -> Iterator[str]:
+def take_keys(
+    value: Mapping[str, Any] | None, applied: MutableMapping[str, Any], allowed: Collection[str] = KEYS
+) -> Iterator[str]:
     """The keys of ``value`` (the component's state) after ``applied["seq"]``. A key counts as
     applied when the caller asks for the next one, so a run stopped halfway leaves the rest for
     the next run. A new page load has a new epoch and numbers its keys from 1 again."""
@@ -61,7 +65,7 @@ def take_keys(value: Mapping[str, Any] | None, applied: MutableMapping[str, Any]
             seq, name = int(item[0]), str(item[1])
         except (TypeError, ValueError, IndexError):
             continue
-        if seq > applied["seq"] and name in KEYS:
+        if seq > applied["seq"] and name in allowed:
             yield name
             applied["seq"] = seq
         elif seq > applied["seq"]:
@@ -78,9 +82,9 @@ def keys_ready(key: str) -> bool:
     return bool(value and value.get("epoch"))
 
 
-def capture_keys(key: str) -> None:
-    """Draw the (invisible) key listener and tell it which of its keys are applied."""
+def capture_keys(key: str, allowed: Collection[str] = KEYS) -> None:
+    """Draw the (invisible) key listener and tell it which keys to take and which it sent are applied."""
     # Declared at each call, from a script run: declaring registers it with the running server.
     listener = components.declare_component("listener", path=str(_FRONTEND))
     applied = _applied(key)
-    listener(epoch=applied["epoch"], applied=applied["seq"], key=key, default=None)
+    listener(epoch=applied["epoch"], applied=applied["seq"], keys=sorted(allowed), key=key, default=None)

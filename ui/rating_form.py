@@ -15,10 +15,20 @@ Every change to a draft is also written to the store, as the reviewer's draft of
 takes the draft from the store, shown as not submitted yet. Submitting commits the rating to the
 local store and deletes the stored draft in one transaction, and only then lets the outbox deliver
 the rating to HoneyHive.
+
+Time per item: the form starts a clock (in session state, per generation) when it first draws a
+generation and counts each later draw as a sign of life; submitting keeps the seconds, idle time
+capped (``hive_review.quality.rating_times``), in the rating's transaction, for Numbers' medians.
+
+The form follows the active rubric (``hive_review.rubrics``): the default one draws the form as it
+always was; another draws its dimensions (the form's own parts with their usual widgets, the
+others by kind) with their descriptions as help, and its guidelines beside them. A rubric's own
+dimension is the part ``dimension_part(name)`` of the draft, so drafts keep it like any other.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,6 +39,9 @@ import streamlit as st
 from hive_review.feedback.ratings import Rating, rating_from_widgets, widget_values
 from hive_review.feedback.status import FeedbackStatus
 from hive_review.log import columns as col
+from hive_review.quality.rating_times import ItemClock, record_rating_time
+from hive_review.rubrics.models import Rubric, dimension_part
+from ui import rubric_form
 from ui.context import Studio
 from ui.state import Keys, rating_key
 from ui.text import plain
@@ -40,6 +53,7 @@ NOTHING_TO_SEND = "Nothing to send yet: give thumbs, stars, a label, a comment o
 _REVISIONS = "rating.revisions"  # generation id -> how often keys redrew its widgets
 _MESSAGES = "rating.messages"  # generation id -> the last submit's problem, shown beside the action
 _LOOKED_UP = "rating.drafts_looked_up"  # generation ids whose stored draft this session has read
+_CLOCKS = "rating.clocks"  # generation id -> its ItemClock as a plain tuple (session state pickles it)
 
 
 def _drafts() -> dict[str, dict[str, Any]]:
@@ -69,11 +83,12 @@ class _Held:
     looked_up: set[str]  # generation ids whose stored draft this session has read
     revisions: dict[str, int]
     messages: dict[str, str]
+    clocks: dict[str, tuple[float, float, float]]  # generation id -> time on it so far (ItemClock)
 
     @staticmethod
     def read() -> _Held:
         looked_up: set[str] = st.session_state.setdefault(_LOOKED_UP, set())
-        return _Held(_drafts(), looked_up, _revisions(), _messages())
+        return _Held(_drafts(), looked_up, _revisions(), _messages(), st.session_state.setdefault(_CLOCKS, {}))
 
 
 def widget_key(generation_id: str, part: str) -> str:
@@ -173,17 +188,21 @@ def submit(studio: Studio, generation_id: str, *, wait: bool = False) -> bool:
 
     Draws nothing: the keyboard applies keys with it before the page is drawn."""
     held = _Held.read()  # first: no point to stop at between the commit and the draft's end
-    rating = rating_from_widgets(_values(studio, held, generation_id))
+    rating = rating_from_widgets(_values(studio, held, generation_id), studio.stores.rubrics.active())
     if rating.is_empty:
         held.messages[generation_id] = NOTHING_TO_SEND
         return False
     # Studio.save_rating, with the stored draft deleted in the rating's transaction: a reload never
     # brings back the draft of a submitted rating, nor loses the draft of one that failed to save.
+    clock = held.clocks.get(generation_id)
     with studio.stores.database.transaction() as db:
         studio.stores.feedback.save_rating(
             generation_id, rating, reviewer=studio.reviewer, connection_id=studio.connection.connection_id, db=db
         )
         studio.stores.drafts.delete_rating_draft(studio.reviewer, generation_id, db=db)
+        if clock is not None:  # shown by this session's form: the time it took, idle capped
+            record_rating_time(db, generation_id, studio.reviewer, ItemClock(*clock).elapsed(time.time()))
+    held.clocks.pop(generation_id, None)
     held.drafts.pop(generation_id, None)
     held.messages.pop(generation_id, None)
     studio.outbox.wake()
@@ -214,6 +233,11 @@ def summary(parts: Mapping[str, Any]) -> str:
     if labels:
         shown.append(f"{labels} label{'s' if labels > 1 else ''}")
     shown.extend(name for name, part in (("comment", "comment"), ("ideal answer", "ideal")) if parts.get(part))
+    dimensions = sum(
+        1 for part, value in parts.items() if part.startswith(dimension_part("")) and value not in (None, "")
+    )
+    if dimensions:
+        shown.append(f"{dimensions} rubric dimension{'s' if dimensions > 1 else ''}")
     return " · ".join(shown) or "none yet"
 
 
@@ -222,7 +246,8 @@ def render_rating_summary(studio: Studio, generation_id: str, row: Mapping[str, 
     parts = values(studio, generation_id, row)
     draft = _drafts().get(generation_id)
     stored = widget_values(Rating.from_row(row))
-    unsent = draft is not None and rating_from_widgets(draft) != rating_from_widgets(stored)
+    rubric = studio.stores.rubrics.active()
+    unsent = draft is not None and rating_from_widgets(draft, rubric) != rating_from_widgets(stored, rubric)
     state = " · *not submitted yet*" if unsent else ""
     st.markdown(f"**Your rating:** {summary(parts)}{state}")
 
@@ -233,13 +258,20 @@ def render_rating_form(studio: Studio, row: Mapping[str, Any], *, submit_button:
     generation_id = str(row[col.GENERATION_ID])
     current = studio.log.get_entry(generation_id) or dict(row)
     seed = values(studio, generation_id, current)
-    options = list(studio.settings.labels)
-    for part in PARTS:
+    _mark_shown(generation_id)
+    rubric = studio.stores.rubrics.active()
+    options = rubric_form.label_options(rubric, studio.settings.labels)
+    for part, dimension in zip(rubric_form.form_parts(rubric), rubric.dimensions, strict=True):
         value = seed.get(part)
         if part == "labels":
             value = [label for label in (value or []) if label in options]
+        elif part.startswith(dimension_part("")) and not rubric_form.fits(dimension, value):
+            value = None  # a draft made under another version of the rubric
         st.session_state.setdefault(widget_key(generation_id, part), value)
 
+    if not rubric.is_default:
+        _render_rubric_form(studio, rubric, generation_id, current, options, submit_button=submit_button)
+        return
     with st.container(border=True):
         render_rating_summary(studio, generation_id, current)
         thumbs_col, stars_col = st.columns([1, 3])
@@ -258,23 +290,56 @@ def render_rating_form(studio: Studio, row: Mapping[str, Any], *, submit_button:
             help="What the completion should have said; sent to HoneyHive as ground_truth.",
         )
         if submit_button:
-            already_rated = current.get(col.FEEDBACK_STATUS) not in (None, FeedbackStatus.UNRATED)
-            # A callback, so the rating is saved before the form (and its "Your rating" line above
-            # the button) is drawn: handled after the button, that line said "not submitted yet"
-            # beside "Rating delivered" until the next run.
-            st.button(
-                "Update rating" if already_rated else "Submit rating",
-                key=rating_key(generation_id, "submit"),
-                type="primary",
-                icon=":material/send:",
-                shortcut="Ctrl+Enter",
-                help="Ctrl+Enter",
-                on_click=submit_rating,
-                args=(studio, generation_id),
-            )
-            if message(generation_id):  # right under the button that caused it
-                st.warning(message(generation_id), icon=":material/info:")
+            _render_submit(studio, generation_id, current)
         render_delivery(studio, generation_id, current)
+
+
+def _mark_shown(generation_id: str) -> None:
+    """The form draws this generation now: start its clock, or count the gap since the last draw."""
+    clocks: dict[str, tuple[float, float, float]] = st.session_state.setdefault(_CLOCKS, {})
+    now, held = time.time(), clocks.get(generation_id)
+    clocks[generation_id] = tuple(ItemClock.start(now) if held is None else ItemClock(*held).seen(now))
+
+
+def _render_rubric_form(
+    studio: Studio,
+    rubric: Rubric,
+    generation_id: str,
+    current: Mapping[str, Any],
+    options: list[str],
+    *,
+    submit_button: bool,
+) -> None:
+    """The form of a rubric other than the default: its guidelines, then each dimension."""
+    with st.container(border=True):
+        render_rating_summary(studio, generation_id, current)
+        rubric_form.render_guidelines(rubric)
+        for dimension in rubric.dimensions:
+            part = rubric_form.part_of(dimension)
+            rubric_form.render_dimension(dimension, options, _draft_widget(studio, generation_id, part))
+        if submit_button:
+            _render_submit(studio, generation_id, current)
+        render_delivery(studio, generation_id, current)
+
+
+def _render_submit(studio: Studio, generation_id: str, current: Mapping[str, Any]) -> None:
+    """The form's own submit button (for pages without one of their own)."""
+    already_rated = current.get(col.FEEDBACK_STATUS) not in (None, FeedbackStatus.UNRATED)
+    # A callback, so the rating is saved before the form (and its "Your rating" line above the
+    # button) is drawn: handled after the button, that line said "not submitted yet" beside
+    # "Rating delivered" until the next run.
+    st.button(
+        "Update rating" if already_rated else "Submit rating",
+        key=rating_key(generation_id, "submit"),
+        type="primary",
+        icon=":material/send:",
+        shortcut="Ctrl+Enter",
+        help="Ctrl+Enter",
+        on_click=submit_rating,
+        args=(studio, generation_id),
+    )
+    if message(generation_id):  # right under the button that caused it
+        st.warning(message(generation_id), icon=":material/info:")
 
 
 def _draft_widget(studio: Studio, generation_id: str, part: str) -> dict[str, Any]:

@@ -13,9 +13,13 @@ from typing import Any
 
 import streamlit as st
 
+from hive_review.feedback.ratings import widget_part_for_key
+from hive_review.feedback.status import FeedbackStatus
 from hive_review.log import columns as col
 from hive_review.production import ORIGIN as PRODUCTION
-from ui import production_source, rating_form, services, shared_queue
+from hive_review.rubrics.keys import queue_key_names
+from hive_review.rubrics.models import Rubric
+from ui import production_source, rating_form, rubric_keys, services, shared_queue
 from ui.completion_context import render_context
 from ui.completion_view import render_completion, render_metadata
 from ui.context import Studio
@@ -25,20 +29,16 @@ from ui.text import code
 
 ALL_UNRATED = "All unrated generations of this session"
 PRODUCTION_EVENTS = "Production events in HoneyHive"
-KEYS_HELP = (
-    "**Keys:** `U`/`D` thumbs up/down · `1`-`5` stars · `N` complete and next · `S` skip · "
-    "`B` back · `Ctrl+Enter` submit the rating without moving on."
-)
 KEYBOARD = REVIEW_QUEUE("keyboard")
 SUBMIT = REVIEW_QUEUE("submit")
-_THUMBS = {"u": 1, "d": 0}
 
 
 def render_review_queue(studio: Studio) -> None:
-    _apply_keys(studio)  # before drawing: the keys belong to the item the reviewer saw
-    capture_keys(KEYBOARD)  # first on the page, so it keeps its place (and its keys) across runs
+    rubric = studio.stores.rubrics.active()  # the keys follow the active rubric
+    _apply_keys(studio, rubric)  # before drawing: the keys belong to the item the reviewer saw
+    capture_keys(KEYBOARD, queue_key_names(rubric))  # first on the page: it keeps its place and keys
     st.title("Review queue")
-    st.markdown(KEYS_HELP)
+    rubric_keys.render_keys_help(rubric)  # and the ? overlay when open
     if keys_ready(KEYBOARD):
         st.caption(":material/keyboard: Keys active: each key applies, in the order pressed.")
     else:
@@ -59,10 +59,11 @@ def render_review_queue(studio: Studio) -> None:
             st.session_state[REVIEW_QUEUE.position] = 0  # coming from another source
         st.session_state[REVIEW_QUEUE.queue] = loaded
         st.session_state[REVIEW_QUEUE.built_from] = source
+        label = f"HoneyHive · {(production_source.loaded() or {}).get('label', label)}"  # a shared queue's source
     elif st.session_state.get(REVIEW_QUEUE.built_from) != source or st.button(
         "Rebuild the queue", key=REVIEW_QUEUE.rebuild
     ):
-        unrated = log[log[col.FEEDBACK_STATUS] == "unrated"]
+        unrated = log[log[col.FEEDBACK_STATUS] == FeedbackStatus.UNRATED]
         if source != ALL_UNRATED:
             unrated = unrated[unrated[col.BATCH_ID] == source]
         st.session_state[REVIEW_QUEUE.queue] = list(unrated[col.GENERATION_ID])
@@ -74,7 +75,7 @@ def render_review_queue(studio: Studio) -> None:
         return
     shared_queue.render_share_action(studio, label, queue)
     statuses = _statuses(studio, log, queue)
-    done = sum(statuses.get(gid) not in (None, "unrated") for gid in queue)
+    done = sum(statuses.get(gid) not in (None, FeedbackStatus.UNRATED) for gid in queue)
     position = _position(len(queue))
     st.progress(
         done / len(queue), text=f"Item {position + 1} of {len(queue)} · {done} done · {len(queue) - done} to go"
@@ -85,9 +86,19 @@ def render_review_queue(studio: Studio) -> None:
         st.warning("This generation is no longer in the log; skip it.")
         _render_actions(studio, generation_id, len(queue))
         return
-    _render_item(studio, row)
+    # Commit, then reveal: the prompt, its variant and the model stay hidden until this item has a
+    # rating, so they cannot sway it; a reviewer who judges against the prompt turns blind review off.
+    blind = st.toggle("Blind review", value=True, key=REVIEW_QUEUE.blind, help=BLIND_HELP)
+    rated = statuses.get(generation_id) not in (None, FeedbackStatus.UNRATED)
+    _render_item(studio, row, blind=blind and not rated)
     rating_form.render_rating_form(studio, row, submit_button=False)
     _render_actions(studio, generation_id, len(queue))
+
+
+BLIND_HELP = (
+    "Hides the prompt, its variant and the model that answered until you submit a rating for the item; "
+    "then they are shown. The inputs are always shown."
+)
 
 
 def _pick_source(studio: Studio, log: Any) -> tuple[str, str]:
@@ -118,8 +129,8 @@ def _statuses(studio: Studio, log: Any, queue: list[str]) -> dict[str, Any]:
 
 
 def _render_item(studio: Studio, row: Mapping[str, Any], *, blind: bool = False) -> None:
-    """One item; ``blind`` (a shared queue's item before this reviewer submits) hides its variant:
-    prompt name, version and model."""
+    """One item; ``blind`` (an item this reviewer has not rated yet) hides its variant: prompt name,
+    version and model."""
     generation_id = str(row[col.GENERATION_ID])
     details = production_source.details(studio, generation_id) if row.get(col.ORIGIN) == PRODUCTION else None
     with st.container(border=True):
@@ -182,9 +193,12 @@ def _complete_and_next(studio: Studio, generation_id: str, length: int) -> None:
         _move(1, length)
 
 
-def _apply_keys(studio: Studio) -> None:
+def _apply_keys(studio: Studio, rubric: Rubric) -> None:
     """Apply the keys pressed since the last run, in order, to the queue as it stands after each."""
-    for key in new_keys(KEYBOARD):
+    for key in new_keys(KEYBOARD, queue_key_names(rubric)):
+        if key == "?":
+            rubric_keys.toggle_overlay()
+            continue
         built_from = st.session_state.get(REVIEW_QUEUE.built_from)
         if shared_queue.is_shared(built_from):
             shared_queue.apply_key(studio, str(built_from), key)
@@ -193,10 +207,9 @@ def _apply_keys(studio: Studio) -> None:
         if not queue:
             continue
         generation_id = queue[_position(len(queue))]
-        if key in _THUMBS:
-            rating_form.set_part(studio, generation_id, "thumbs", _THUMBS[key])
-        elif key.isdigit():
-            rating_form.set_part(studio, generation_id, "stars", int(key) - 1)
+        rating_part = widget_part_for_key(key, rubric)
+        if rating_part is not None:
+            rating_form.set_part(studio, generation_id, *rating_part)
         elif key == "n":
             _complete_and_next(studio, generation_id, len(queue))
         elif key == "enter":

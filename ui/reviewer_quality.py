@@ -25,7 +25,8 @@ from ui.text import code
 
 FLAGGED = "under threshold"
 TIME_HELP = (
-    "From the item shown (reserved and drawn) to the review submitted, each silent stretch counted at most "
+    "From the item shown (reserved and drawn, or its rating form drawn) to the rating submitted, each silent "
+    "stretch counted at most "
     f"{IDLE_CAP_SECONDS / 60:g} minutes."
 )
 REVIEWER_COLUMNS = {
@@ -52,8 +53,8 @@ def render_reviewer_quality(studio: Studio) -> None:
         )
         return
     st.caption(
-        f"Reviewers of the shared queues: accuracy on gold items (flagged under {FLAG_BELOW:.0%}) and the median "
-        f"time per item. {RULE_HELP}"
+        f"Reviewers: accuracy on gold items of the shared queues (flagged under {FLAG_BELOW:.0%}) and the median "
+        f"time per item, over every rating timed (shared queues, review queue, Playground, Compare). {RULE_HELP}"
     )
     rows = []
     for reviewer in sorted(set(accuracy) | set(times)):

@@ -1,4 +1,7 @@
-"""The Session log page: filter, summarise, chart, export and import the review log."""
+"""The Session log page: filter, summarise, chart, export and import the review log.
+
+A little over 300 lines: each part of the page (table, summary, times, exports) draws the one
+filtered view, and the table's order and column labels are set out here in full."""
 
 from __future__ import annotations
 
@@ -8,18 +11,30 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from hive_review.feedback.status import FeedbackStatus
 from hive_review.log import columns as col
 from hive_review.log.exports import EXPORT_FORMATS, excel_export_problem
-from hive_review.log.filters import SUMMARY_KEYS, LogFilter, apply_filter, version_summary
+from hive_review.log.filters import (
+    STAR_VALUES,
+    STARS_NOT_GIVEN,
+    SUMMARY_KEYS,
+    THUMBS_CHOICES,
+    LogFilter,
+    apply_filter,
+    variant_summary,
+)
 from hive_review.log.frames import with_columns
 from hive_review.log.import_files import ImportFormatError, read_export
 from hive_review.log.imports import import_export
 from hive_review.log.model_times import WAITED_MAX, WAITED_P50, fallback_count, model_time, time_summary, waits
+from hive_review.log.summary_text import summary_text
+from hive_review.log.variants import VARIANT, variant_labels
 from hive_review.quality.adjudication import final_verdicts
 from ui import services
 from ui.compare_completion import WAIT_NOTICE_MS, duration
 from ui.context import Studio
 from ui.final_verdicts import export_log
+from ui.log_share import render_log_share
 from ui.state import SESSION_LOG
 from ui.text import code, plain
 from ui.training_export import render_training_export
@@ -30,8 +45,7 @@ TABLE_ROWS_SHOWN = 1_000
 # Team mode: reviewers on other processes write to the same database; the table reads the log again
 # this often while the page is open (``cached_log`` reloads only the rows changed since).
 LIVE_REFRESH_SECONDS = 3
-THUMBS_CHOICES = ("up", "down", "unrated")
-RATING_CHOICES = ("1", "2", "3", "4", "5", "unrated")
+RATING_CHOICES = (*(str(stars) for stars in STAR_VALUES), STARS_NOT_GIVEN)
 MODEL_TIME = "model_time_ms"  # the chart's column: the model's own time, else the whole latency
 
 # The table in reading order: when and what ran, on which inputs, what came out, how it was
@@ -90,17 +104,21 @@ def time_columns(p50: str, p95: str) -> dict[str, Any]:
     }
 
 
-# The summary's columns: its latencies are the model's own (see ``_render_summary``).
+# The summary's columns: its latencies are the model's own (see ``_render_summary``). Its figures are
+# text already rounded (``summary_text``), units in the headers; its counts whole numbers.
 SUMMARY_COLUMNS: dict[str, Any] = {
     col.TASK: "Task",
-    col.PROMPT_VERSION: "Version",
+    VARIANT: "Variant",
     "count": st.column_config.NumberColumn("Runs", format="%d"),
     "rated": st.column_config.NumberColumn("Rated", format="%d"),
-    "thumbs_up_rate": st.column_config.NumberColumn("Thumbs-up rate", format="percent"),
-    "mean_rating": st.column_config.NumberColumn("Mean stars", format="%.2f"),
-    **time_columns("p50_latency_ms", "p95_latency_ms"),
-    "mean_total_tokens": st.column_config.NumberColumn("Mean tokens", format="%.0f"),
-    "total_cost": st.column_config.NumberColumn("Cost ($)", format="%.5f"),
+    "thumbs_up_rate": st.column_config.TextColumn("Thumbs-up rate (%)", help="Thumbs up among thumbs given"),
+    "mean_rating": st.column_config.TextColumn("Mean stars (1-5)"),
+    **{
+        name: st.column_config.TextColumn(config["label"], help=config.get("help"))
+        for name, config in time_columns("p50_latency_ms", "p95_latency_ms").items()
+    },
+    "mean_total_tokens": st.column_config.TextColumn("Mean tokens"),
+    "total_cost": st.column_config.TextColumn("Cost ($)"),
 }
 
 
@@ -117,6 +135,7 @@ def render_session_log(studio: Studio) -> None:
         log_filter = _filters(log)
         view = apply_filter(log, log_filter)
         _render_live_table(studio, session_id, log_filter)
+        render_log_share(studio, view, log_filter, scope=str(scope or "This session"))  # team mode
         _render_summary(view)
         _render_exports(export_log(studio, view))  # final verdicts and every shared review
     # Training data covers the whole database (every vote and shared review), not this page's filters.
@@ -142,8 +161,8 @@ def _filters(log: pd.DataFrame) -> LogFilter:
         tasks=tuple(tasks),
         versions=tuple(versions),
         thumbs=tuple(thumbs),
-        ratings=tuple(int(r) for r in ratings if r != "unrated"),
-        include_unrated="unrated" in ratings,
+        ratings=tuple(int(r) for r in ratings if r != STARS_NOT_GIVEN),
+        include_unrated=STARS_NOT_GIVEN in ratings,
         text=text.strip(),
     )
 
@@ -154,7 +173,7 @@ def _render_live_table(studio: Studio, session_id: str | None, log_filter: LogFi
     here without a click. Only this part reruns; the summary and exports follow the next click."""
     log = services.cached_log(studio.stores, session_id)
     view = apply_filter(log, log_filter)
-    rated = int(view[col.FEEDBACK_STATUS].ne("unrated").sum()) if col.FEEDBACK_STATUS in view else 0
+    rated = int(view[col.FEEDBACK_STATUS].ne(FeedbackStatus.UNRATED).sum()) if col.FEEDBACK_STATUS in view else 0
     st.caption(f"{len(view):,} of {len(log):,} generations match · {rated:,} rated.")
     _render_table(view)
 
@@ -201,37 +220,42 @@ def _render_table(view: pd.DataFrame) -> None:
 
 
 def _render_summary(view: pd.DataFrame) -> None:
-    st.subheader("Per prompt version")
+    st.subheader("Per variant")
+    # Keyed by the variant's name and version, as Numbers names it ("email-writer-v2 (v2)").
+    view = with_columns(view, {VARIANT: variant_labels(view)})
     # A local model answers one request at a time: a run's whole latency then holds its wait in that
     # queue. The summary and the chart show the model's own time (the whole latency where a row has none).
     timed = with_columns(view, {col.LATENCY_MS: model_time(view)})
     waited = time_summary(view, SUMMARY_KEYS)[[*SUMMARY_KEYS, WAITED_P50, WAITED_MAX]]
-    summary = version_summary(timed).merge(waited, on=list(SUMMARY_KEYS), how="left")
-    st.dataframe(summary, hide_index=True, column_config=SUMMARY_COLUMNS, placeholder="—", key=SESSION_LOG.summary)
+    summary = variant_summary(timed).merge(waited, on=list(SUMMARY_KEYS), how="left")
+    st.dataframe(
+        summary_text(summary), hide_index=True, column_config=SUMMARY_COLUMNS, placeholder="—", key=SESSION_LOG.summary
+    )
     for notice in time_notices(view):
         st.caption(notice)
     rated = view.dropna(subset=[col.RATING])
     left, right = st.columns(2)
     with left:
-        st.caption("Ratings per version")
+        st.caption("Ratings per variant")
         if rated.empty:
             st.caption("No star ratings yet.")
         else:
             ratings = rated.assign(**{col.RATING: rated[col.RATING].astype(int)})
             chart = (
-                alt.Chart(ratings[[col.PROMPT_VERSION, col.RATING]])
+                alt.Chart(ratings[[VARIANT, col.RATING]])
                 .mark_bar()
                 .encode(
                     x=alt.X(f"{col.RATING}:O", title="Stars"),
-                    y=alt.Y("count():Q", title="Ratings"),
-                    color=alt.Color(f"{col.PROMPT_VERSION}:N", title="Version"),
-                    xOffset=f"{col.PROMPT_VERSION}:N",
+                    # Counts are whole numbers: no 0.2 … 2.0 ticks for a handful of ratings.
+                    y=alt.Y("count():Q", title="Ratings", axis=alt.Axis(tickMinStep=1, format="d")),
+                    color=alt.Color(f"{VARIANT}:N", title="Variant"),
+                    xOffset=f"{VARIANT}:N",
                 )
             )
             st.altair_chart(chart)
     with right:
-        st.caption("Model time per version (ms)")
-        times = pd.DataFrame({col.PROMPT_VERSION: view[col.PROMPT_VERSION], MODEL_TIME: model_time(view)})
+        st.caption("Model time per variant (ms)")
+        times = pd.DataFrame({VARIANT: view[VARIANT], MODEL_TIME: model_time(view)})
         times = times.dropna(subset=[MODEL_TIME])
         if times.empty:
             st.caption("No latencies recorded.")
@@ -240,7 +264,7 @@ def _render_summary(view: pd.DataFrame) -> None:
                 alt.Chart(times)
                 .mark_boxplot()
                 .encode(
-                    x=alt.X(f"{col.PROMPT_VERSION}:N", title="Version"),
+                    x=alt.X(f"{VARIANT}:N", title="Variant"),
                     y=alt.Y(f"{MODEL_TIME}:Q", title="Model time (ms)"),
                 )
             )

@@ -7,9 +7,13 @@ reviewer (``next_item``), Skip returns it to the others, and completing it goes 
 ``submit_review`` (log row, HoneyHive delivery and the queue's review in one transaction).
 
 Commit, then reveal: until this reviewer submits an item, its variant (prompt name, version,
-model) and every other reviewer's review of it stay hidden, so the verdict is their own (the blind
-verdict agreement uses). Once submitted, the item is revealed above the next one: its variant,
-model and the others' reviews, as plain text.
+model), every other reviewer's review of it, how many there are, and the delivery of the log's
+latest rating (maybe another's) stay hidden, so the verdict is their own (the blind verdict
+agreement uses). Once submitted, the item is revealed above the next one: its variant, model and
+the others' reviews, as plain text, with "Revise my review" (a revision; the blind verdict stays).
+
+A little over 300 lines: sharing and working a queue share its keys and its session state; the
+forms are in ``ui.shared_queue_form``, the progress in ``ui.shared_queue_progress``.
 """
 
 from __future__ import annotations
@@ -20,21 +24,21 @@ from typing import Any
 
 import streamlit as st
 
-from hive_review.feedback.ratings import Rating, rating_from_widgets, widget_values
+from hive_review.feedback.ratings import Rating, rating_from_widgets, widget_part_for_key, widget_values
 from hive_review.log import columns as col
 from hive_review.quality.item_timer import mark_shown, record_review_time
 from hive_review.team import QueueError, QueueItem, ReservationLost, SharedQueue
-from ui import rating_form
+from ui import rating_form, rubric_form
 from ui.context import Studio
 from ui.gold_share import render_gold_rate, with_gold
+from ui.shared_queue_form import render_blind_form, render_revision
 from ui.shared_queue_progress import render_all_queues, render_progress
-from ui.state import REVIEW_QUEUE, Keys
+from ui.state import REVIEW_QUEUE, Keys, PageKeys
 from ui.text import code, plain
 
 PREFIX = "shared:"
 OVERLAPS = (1, 2, 3)
 DEFAULT_RESERVATION_MINUTES = 10
-_THUMBS = {"u": 1, "d": 0}
 REVEALED = REVIEW_QUEUE("shared", "revealed")  # queue id -> the item this session submitted last
 
 
@@ -59,52 +63,74 @@ def _messages() -> dict[str, str]:
 # ---- sharing ------------------------------------------------------------------------------------
 
 
-def render_share_action(studio: Studio, source_label: str, generation_ids: Sequence[str]) -> None:
-    """The "Share with the team" action: the items of the current source become a shared queue."""
+def render_share_action(
+    studio: Studio,
+    source_label: str,
+    generation_ids: Sequence[str],
+    *,
+    keys: PageKeys = REVIEW_QUEUE,
+    source: str | None = None,
+    on_shared: Callable[[SharedQueue], None] | None = None,
+) -> None:
+    """The "Share with the team" action: these items (the current source's, or the rows a filter
+    of the log shows) become a shared queue. ``keys`` is the page's: its widgets are
+    ``<page>.share.*``. ``source`` is what the queue records as its origin (``source_label`` by
+    default); ``on_shared`` runs once it exists (the review queue goes straight to working it)."""
     with st.expander("Share with the team", icon=":material/group_add:"):
         st.caption(
             f"{len(generation_ids)} items become a queue every reviewer of this database sees as a source, "
             "on every studio process."
         )
         default = f"{source_label} · {datetime.now(UTC):%Y-%m-%d %H:%M}"
-        st.text_input("Queue name", value=default, key=REVIEW_QUEUE.share_name)
+        st.text_input("Queue name", value=default, key=keys("share", "name"))
         st.segmented_control(
-            "Reviews per item", OVERLAPS, default=1, key=REVIEW_QUEUE.share_overlap,
+            "Reviews per item", OVERLAPS, default=1, key=keys("share", "overlap"),
             help="2 or 3: each item is reviewed by that many different reviewers, and their agreement is measured.",
         )  # fmt: skip
         st.number_input(
             "Reservation (minutes)", min_value=1, max_value=24 * 60, value=DEFAULT_RESERVATION_MINUTES,
-            key=REVIEW_QUEUE.share_minutes,
+            key=keys("share", "minutes"),
             help="How long an opened item stays reserved to its reviewer before it returns to the others.",
         )  # fmt: skip
         render_gold_rate(studio, len(generation_ids))
         st.button(
-            f"Share {len(generation_ids)} items", key=REVIEW_QUEUE.share_go, icon=":material/share:",
-            on_click=_share, args=(studio, source_label, list(generation_ids)),
+            f"Share {len(generation_ids)} items", key=keys("share", "go"), icon=":material/share:",
+            disabled=not generation_ids, on_click=_share,
+            args=(studio, keys, source or source_label, list(generation_ids), on_shared or _work_it),
         )  # fmt: skip
-        problem = st.session_state.get(REVIEW_QUEUE.share_message)
+        problem = st.session_state.get(keys("share", "message"))
         if problem:
             st.warning(plain(problem), icon=":material/info:")
 
 
-def _share(studio: Studio, source_label: str, generation_ids: list[str]) -> None:
+def _share(
+    studio: Studio,
+    keys: PageKeys,
+    source: str,
+    generation_ids: list[str],
+    on_shared: Callable[[SharedQueue], None],
+) -> None:
     """A callback: it runs before the page is drawn, so it may switch the source's selectbox."""
     state = st.session_state
     try:
         queue = studio.stores.queues.create(
-            str(state.get(REVIEW_QUEUE.share_name) or ""),
+            str(state.get(keys("share", "name")) or ""),
             with_gold(studio, generation_ids),  # gold items mixed in, unannounced, at the rate set
-            overlap=int(state.get(REVIEW_QUEUE.share_overlap) or 1),
-            reservation_seconds=int(state.get(REVIEW_QUEUE.share_minutes) or DEFAULT_RESERVATION_MINUTES) * 60,
+            overlap=int(state.get(keys("share", "overlap")) or 1),
+            reservation_seconds=int(state.get(keys("share", "minutes")) or DEFAULT_RESERVATION_MINUTES) * 60,
             created_by=studio.reviewer,
-            source=source_label,
+            source=source,
         )
     except ValueError as exc:  # a bad setting or an item the log lacks: the message says which
-        state[REVIEW_QUEUE.share_message] = str(exc)
+        state[keys("share", "message")] = str(exc)
         return
-    state.pop(REVIEW_QUEUE.share_message, None)
-    state[REVIEW_QUEUE.source] = f"{PREFIX}{queue.id}"  # straight to working it
+    state.pop(keys("share", "message"), None)
+    on_shared(queue)
     st.toast(f"Shared with the team: {plain(queue.name)}", icon=":material/group:")
+
+
+def _work_it(queue: SharedQueue) -> None:
+    st.session_state[REVIEW_QUEUE.source] = f"{PREFIX}{queue.id}"  # straight to working it
 
 
 # ---- working a shared queue ---------------------------------------------------------------------
@@ -126,13 +152,14 @@ def _start_blank(studio: Studio, generation_id: str) -> None:
     drafts: dict[str, dict[str, Any]] = st.session_state.setdefault(Keys.DRAFTS, {})
     if generation_id not in drafts:
         drafts[generation_id] = widget_values(Rating())
-        for part in rating_form.PARTS:  # widgets drawn earlier for this item hold the stored rating
+        parts = {*rating_form.PARTS, *rubric_form.form_parts(studio.stores.rubrics.active())}
+        for part in parts:  # widgets drawn earlier for this item hold the stored rating
             st.session_state.pop(rating_form.widget_key(generation_id, part), None)
 
 
 def complete(studio: Studio, queue_id: str, generation_id: str) -> bool:
     """Submit this reviewer's review of the item; False (with a message) when it was not saved."""
-    rating = rating_from_widgets(rating_form.values(studio, generation_id))
+    rating = rating_from_widgets(rating_form.values(studio, generation_id), studio.stores.rubrics.active())
     try:
         studio.stores.queues.submit_review(
             queue_id, generation_id, studio.reviewer, rating, connection_id=studio.connection.connection_id
@@ -170,10 +197,10 @@ def apply_key(studio: Studio, source: str, key: str) -> None:
         if item is None:
             return
         generation_id = item.generation_id
-    if key in _THUMBS or key.isdigit():
+    rating_part = widget_part_for_key(key, studio.stores.rubrics.active())
+    if rating_part is not None:
         _start_blank(studio, generation_id)
-        part, value = ("thumbs", _THUMBS[key]) if key in _THUMBS else ("stars", int(key) - 1)
-        rating_form.set_part(studio, generation_id, part, value)
+        rating_form.set_part(studio, generation_id, *rating_part)
     elif key in ("n", "enter"):
         complete(studio, queue_id, generation_id)
     elif key == "s":
@@ -207,7 +234,8 @@ def render_shared_queue(studio: Studio, source: str, render_item: Callable[..., 
         )
         return
     generation_id = item.generation_id
-    others = f"{item.reviews_done} other review(s) so far" if queue.overlap > 1 else "yours alone"
+    # How many others reviewed the item is theirs to tell after this reviewer commits, not before.
+    others = "the others' reviews show once you submit" if queue.overlap > 1 else "yours alone"
     until = f"{item.reserved_until:%H:%M:%S} UTC"
     st.markdown(f"**Item {item.position}** of the queue · reserved to you until {until} · {others}")
     row = studio.log.get_entry(generation_id)
@@ -216,7 +244,7 @@ def render_shared_queue(studio: Studio, source: str, render_item: Callable[..., 
     else:
         _start_blank(studio, generation_id)
         render_item(studio, row, blind=True)  # nothing of the variant or the others' reviews yet
-        rating_form.render_rating_form(studio, row, submit_button=False)
+        render_blind_form(studio, generation_id)  # no delivery line: the log's rating may be another's
     _render_actions(studio, queue_id, generation_id)
 
 
@@ -235,15 +263,22 @@ def _render_reveal(studio: Studio, queue_id: str) -> None:
             f"Variant: {row.get(col.PROMPT_NAME) or '—'} · version {row.get(col.PROMPT_VERSION) or '—'} · "
             f"model {row.get(col.MODEL) or '—'}"
         )
+        mine = next(review for review in reviews if review["reviewer"] == studio.reviewer)
+        st.text(f"Yours: {_review_text(mine)}")
         others = [review for review in reviews if review["reviewer"] != studio.reviewer]
         if not others:
             st.text("No other reviews of this item yet.")
         for review in others:
             st.text(_review_line(review))
+        render_revision(studio, queue_id, generation_id, mine)
 
 
 def _review_line(review: Mapping[str, Any]) -> str:
-    parts = [f"{review['reviewer']}:"]
+    return f"{review['reviewer']}: {_review_text(review)}"
+
+
+def _review_text(review: Mapping[str, Any]) -> str:
+    parts: list[str] = []
     if review.get("thumbs"):
         parts.append(f"thumbs {review['thumbs']}")
     if review.get("stars") is not None:

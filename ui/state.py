@@ -138,6 +138,7 @@ class ReviewQueueKeys(PageKeys):
         self.back = self("back")
         self.skip = self("skip")
         self.complete_and_next = self("next")
+        self.blind = self("blind")  # hide what produced an item until it is rated (commit, then reveal)
         # Team mode: sharing the current source, and working a shared queue.
         self.share_name = self("share", "name")
         self.share_overlap = self("share", "overlap")

@@ -3,7 +3,8 @@
 The current API has no tasks: a project holds configurations. The studio groups them by their
 first tag (HoneyHive's way of labelling configurations), and puts untagged ones in one group named
 ``DEFAULT_GROUP``. A configuration is one prompt of its group; the one whose ``env`` list holds the
-backend's environment is that group's deployed prompt.
+backend's environment is that group's deployed prompt. The pages call a group a **Prompt** (what the
+reviewer picks, beside the **Environment**) and its configurations the prompt's variants.
 """
 
 from __future__ import annotations

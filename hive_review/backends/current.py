@@ -141,9 +141,7 @@ class CurrentBackend:
         source: str | None = None,
     ) -> Generation:
         """Run the task's deployed configuration (or the named ``prompts``) on ``inputs``."""
-        endpoint = self._endpoint()
-        run = self._prepare(task, inputs, prompts, user_properties, source)
-        started_ms = time.time() * 1000
+        endpoint, run, started_ms = self._start(task, inputs, prompts, user_properties, source)
         answer = endpoint.complete(run.messages, model=run.model, hyperparameters=run.hyperparameters)
         return self._record(run, answer, started_ms)
 
@@ -157,9 +155,7 @@ class CurrentBackend:
         source: str | None = None,
     ) -> CurrentGenerationStream:
         """Start a streamed run; iterate the result for text, then read its ``generation``."""
-        endpoint = self._endpoint()
-        run = self._prepare(task, inputs, prompts, user_properties, source)
-        started_ms = time.time() * 1000
+        endpoint, run, started_ms = self._start(task, inputs, prompts, user_properties, source)
         stream = endpoint.stream(run.messages, model=run.model, hyperparameters=run.hyperparameters)
         return CurrentGenerationStream(stream, lambda answer: self._record(run, answer, started_ms))
 
@@ -172,14 +168,17 @@ class CurrentBackend:
             )
         return self._model
 
-    def _prepare(
+    def _start(
         self,
         task: str,
         inputs: Mapping[str, str],
         prompts: list[str] | None,
         user_properties: Mapping[str, Any] | None,
         source: str | None,
-    ) -> PreparedRun:
+    ) -> tuple[ModelEndpoint, PreparedRun, float]:
+        """What a run and a streamed run do first: the endpoint (without one nothing is sent), the
+        configuration and its messages, the session; then the moment (ms) the model is called."""
+        endpoint = self._endpoint()
         configurations = self._configurations.get(self._client.list_configurations)
         configuration = choose_configuration(configurations, task, prompts, self._environment)
         messages = render_messages(configuration, inputs)
@@ -187,7 +186,7 @@ class CurrentBackend:
         users = dict(user_properties or {})
         # Before the model runs: if HoneyHive cannot take the session, no model call is paid for.
         session_id = self._session.ensure(self._client, source=source, user_properties=users)
-        return PreparedRun(
+        run = PreparedRun(
             task=task,
             configuration=configuration,
             messages=messages,
@@ -197,6 +196,7 @@ class CurrentBackend:
             source=source,
             session_id=session_id,
         )
+        return endpoint, run, time.time() * 1000
 
     def _record(self, run: PreparedRun, answer: ModelAnswer, started_ms: float) -> Generation:
         """Log the model call as an event and answer it as a ``Generation``."""

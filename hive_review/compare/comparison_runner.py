@@ -12,6 +12,7 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from hive_review.background import BackgroundJob
 from hive_review.compare.comparison_store import (
     DONE,
     FAILED,
@@ -29,9 +30,10 @@ from honeyhive_api import HoneyHiveError
 log = logging.getLogger(__name__)
 
 
-class ComparisonRunner:
+class ComparisonRunner(BackgroundJob):
     """Runs the queued runs of one set on a background thread, ``concurrency`` at a time, in the
-    set's order (a blind set's first pairs are ready first)."""
+    set's order (a blind set's first pairs are ready first). ``cancel`` starts no more runs; those
+    already at HoneyHive finish and are logged."""
 
     def __init__(
         self,
@@ -43,37 +45,17 @@ class ComparisonRunner:
         reviewer: str,
         concurrency: int,
     ) -> None:
+        super().__init__(f"compare-{set_id}")
         self.set_id = set_id
         self._client = client
         self._log = log_store
         self._store = store
         self._reviewer = reviewer
         self._concurrency = max(1, concurrency)
-        self._cancelled = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> None:
-        if self.running:
-            return
-        self._cancelled.clear()
+    def _before_start(self) -> None:
         # Runs a stopped process left "running" never finished: they go again.
         self._store.requeue(self.set_id, [RUNNING])
-        self._thread = threading.Thread(target=self._run, name=f"compare-{self.set_id}", daemon=True)
-        self._thread.start()
-
-    def cancel(self) -> None:
-        """Start no more runs; those already at HoneyHive finish and are logged."""
-        self._cancelled.set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Whether every run has finished, after waiting at most ``timeout`` seconds."""
-        if self._thread is not None:
-            self._thread.join(timeout)
-        return not self.running
 
     def _run(self) -> None:
         queued = [

@@ -11,26 +11,24 @@ import math
 from collections.abc import Callable
 from typing import Final
 
+from hive_review.missing import is_missing
+
 MISSING: Final = "—"
-
-
-def _missing(value: float | None) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def number(value: float | None, decimals: int = 0) -> str:
     """``1,234.5``; "—" for a missing value."""
-    return MISSING if _missing(value) else f"{value:,.{decimals}f}"
+    return MISSING if is_missing(value) else f"{value:,.{decimals}f}"
 
 
 def percent(share: float | None, decimals: int = 0) -> str:
     """A share 0-1 as ``80%``; "—" for a missing value."""
-    return MISSING if _missing(share) else f"{share * 100:.{decimals}f}%"
+    return MISSING if is_missing(share) else f"{share * 100:.{decimals}f}%"
 
 
 def signed(value: float | None, decimals: int = 0, unit: str = "") -> str:
     """``+12 pts``, ``-0.4 stars``, ``0 pts``: a difference, with its sign always shown."""
-    if _missing(value):
+    if is_missing(value):
         return MISSING
     text = f"{value:+,.{decimals}f}"
     if float(text.replace(",", "")) == 0:
@@ -55,20 +53,20 @@ def count_of(count: int, noun: str) -> str:
 
 def decimals_for(low: float | None, high: float | None, *, coarse: int, fine: int, width: float) -> int:
     """``fine`` decimals when the interval is narrower than ``width``, else ``coarse``."""
-    if _missing(low) or _missing(high):
+    if is_missing(low) or is_missing(high):
         return coarse
     return fine if high - low < width else coarse
 
 
 def money_decimals(value: float | None) -> int:
     """Two significant digits of a small amount of money, at least cents: $0.00021, $0.012, $1.50."""
-    if _missing(value) or value == 0:
+    if is_missing(value) or value == 0:
         return 2
     return max(2, 1 - math.floor(math.log10(abs(value))))
 
 
 def interval(low: float | None, high: float | None, render: Callable[[float], str]) -> str:
     """``38%–96%``; "—" when there is no interval."""
-    if _missing(low) or _missing(high):
+    if is_missing(low) or is_missing(high):
         return MISSING
     return f"{render(low)}–{render(high)}"

@@ -14,15 +14,12 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from hive_review.missing import is_missing
+
 PREFERENCE_COLUMNS = [
     *("variant_1", "variant_2", "votes", "wins_1", "wins_2", "ties"),
     *("win_rate_1", "win_rate_1_low", "win_rate_1_high"),
 ]
-
-
-def _missing(value: object) -> bool:
-    # None is the documented marker; NaN also arrives whenever pandas has filled a hole in a table.
-    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _chance_corrected(observed: float, expected: float) -> float:
@@ -121,7 +118,7 @@ def krippendorff_alpha(
         raise ValueError(f"level must be 'nominal', 'interval' or 'ordinal', got {level!r}")
     if len({len(row) for row in data}) > 1:
         raise ValueError("every rater's row must have one entry per unit (use None for missing)")
-    units = [[v for v in column if not _missing(v)] for column in zip(*data, strict=True)]
+    units = [[v for v in column if not is_missing(v)] for column in zip(*data, strict=True)]
     units = [values for values in units if len(values) >= 2]
     if not units:
         raise ValueError("Krippendorff's alpha needs at least one unit with values from two or more raters")
@@ -170,7 +167,7 @@ def agreement_table(ratings: pd.DataFrame, *, item: str, rater: str, value: str)
     absent = [name for name in (item, rater, value) if name not in ratings.columns]
     if absent:
         raise ValueError(f"ratings has no column(s) {absent}; columns are {list(ratings.columns)}")
-    rows = ratings.loc[ratings[value].map(lambda v: not _missing(v)), [item, rater, value]]
+    rows = ratings.loc[ratings[value].map(lambda v: not is_missing(v)), [item, rater, value]]
     repeated = rows.duplicated(subset=[item, rater])
     if repeated.any():
         first = rows.loc[repeated].iloc[0]

@@ -18,6 +18,7 @@ from hive_review.compare import intervals, number_text
 from hive_review.compare.stats import wilson_interval
 from hive_review.compare.verdicts import Variant, Verdict, stars_verdict, thumbs_verdict
 from hive_review.log import columns as col
+from hive_review.log.variants import variant_label
 
 Kind = Literal["rate", "mean", "percentile"]
 WILSON: Final = "Wilson score"
@@ -88,8 +89,7 @@ class VariantNumbers:
     @property
     def label(self) -> str:
         """How tables and charts name the variant: ``email-writer-v2 (v2)``."""
-        version = f"v{self.version}" if self.version else "no version"
-        return f"{self.prompt_name} ({version})" if self.prompt_name else version
+        return variant_label(self.prompt_name, self.version)
 
 
 def version_order(version: str) -> tuple[int, int, str]:

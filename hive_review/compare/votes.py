@@ -18,6 +18,7 @@ from typing import Any, Final, Literal, get_args
 
 import pandas as pd
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from hive_review.compare.comparisons import preference_feedback
 from hive_review.db import Database, metadata
@@ -71,6 +72,10 @@ class BlindVote:
     right_version: str
 
 
+class AlreadyVoted(Exception):
+    """The comparison has a vote already (given in another tab, say): that vote stands."""
+
+
 class VoteStore:
     def __init__(self, database: Database, feedback: FeedbackQueue) -> None:
         self.database = database
@@ -79,33 +84,16 @@ class VoteStore:
     def record(self, vote: BlindVote, winner: Outcome, *, connection_id: str) -> None:
         """Save the vote and queue its feedback on both generations (``preference`` win / loss /
         tie, or ``both_bad`` on both, the shared ``comparison_id``, the side, the opponent's version),
-        in one transaction."""
+        in one transaction. Raises ``AlreadyVoted`` if the comparison has a vote, and saves nothing."""
         if winner not in OUTCOMES:
             raise ValueError(f"winner is left, right, tie or both_bad, not {winner!r}")
         voted_at = datetime.now(UTC).isoformat()
-        left, right = vote.left, vote.right
         with self.database.transaction() as db:
-            db.execute(
-                votes.insert().values(
-                    comparison_id=vote.comparison_id,
-                    session_id=vote.session_id,
-                    task=vote.task,
-                    reviewer=vote.reviewer,
-                    seed=vote.seed,
-                    inputs_json=json.dumps(vote.inputs, ensure_ascii=False),
-                    left_variant=left.variant,
-                    right_variant=right.variant,
-                    left_generation_id=left.generation_id,
-                    right_generation_id=right.generation_id,
-                    left_prompt=left.prompt,
-                    right_prompt=right.prompt,
-                    left_completion=left.completion,
-                    right_completion=right.completion,
-                    winner=winner,
-                    created_at=voted_at,
-                )
-            )
-            sides = (("left", left, vote.right_version), ("right", right, vote.left_version))
+            try:
+                self._insert_vote(db, vote, winner, voted_at)
+            except sa.exc.IntegrityError as exc:  # the comparison is the key: it has a vote already
+                raise AlreadyVoted(f"The comparison {vote.comparison_id!r} has a vote already.") from exc
+            sides = (("left", vote.left, vote.right_version), ("right", vote.right, vote.left_version))
             for position, side, opponent_version in sides:
                 # "both_bad" is one verdict on both generations; the other outcomes are a win, loss or tie per side.
                 preference = winner if winner == "both_bad" else preference_feedback(winner, position)  # type: ignore[arg-type]
@@ -118,6 +106,29 @@ class VoteStore:
                     "rated_at": voted_at,
                 }
                 self.feedback.queue_vote(side.generation_id, feedback, connection_id=connection_id, db=db)
+
+    @staticmethod
+    def _insert_vote(db: Connection, vote: BlindVote, winner: Outcome, voted_at: str) -> None:
+        db.execute(
+            votes.insert().values(
+                comparison_id=vote.comparison_id,
+                session_id=vote.session_id,
+                task=vote.task,
+                reviewer=vote.reviewer,
+                seed=vote.seed,
+                inputs_json=json.dumps(vote.inputs, ensure_ascii=False),
+                left_variant=vote.left.variant,
+                right_variant=vote.right.variant,
+                left_generation_id=vote.left.generation_id,
+                right_generation_id=vote.right.generation_id,
+                left_prompt=vote.left.prompt,
+                right_prompt=vote.right.prompt,
+                left_completion=vote.left.completion,
+                right_completion=vote.right.completion,
+                winner=winner,
+                created_at=voted_at,
+            )
+        )
 
     def frame(self, task: str | None = None) -> pd.DataFrame:
         query = sa.select(votes).order_by(votes.c.created_at)

@@ -22,7 +22,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from hive_review.feedback.queue import EVENT_KIND, Delivery, FeedbackQueue, feedback_outbox
+from hive_review.feedback.outbox import EVENT_KIND, Delivery, feedback_outbox
+from hive_review.feedback.queue import FeedbackQueue
 from hive_review.feedback.status import DeliveryState
 from hive_review.log.entries import iso, utc_now
 
@@ -129,19 +130,7 @@ class EventItems:
                     lease_until=now + lease_seconds,
                 )
             )
-        return [
-            Delivery(
-                id=row["id"],
-                generation_id=row["generation_id"],
-                task=row["task"],
-                feedback_json=json.loads(row["feedback_json"]),
-                ground_truth=row["ground_truth"],
-                attempts=row["attempts"] + 1,
-                owner=owner,
-                kind=row["kind"],
-            )
-            for row in rows
-        ]
+        return [Delivery.leased(row, owner) for row in rows]
 
     def finish(self, outcomes: Sequence[tuple[Sequence[Delivery], Mapping[str, Any]]]) -> tuple[int, bool]:
         """Record outcomes (each: items and the column values to set, e.g. ``status=sent``) in one

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from hive_review.feedback.event_items import EventItems
-from hive_review.feedback.queue import Delivery
+from hive_review.feedback.outbox import Delivery
 from hive_review.feedback.status import DeliveryState
 from hive_review.log.entries import iso, utc_now
 from honeyhive_api import HoneyHiveError, RateLimitError

@@ -15,6 +15,10 @@ Exactly once, and the latest rating wins:
 * On the current API the event of a generation is queued here too (``queue_event``: the reviewer
   does not wait for ``POST /events``). No feedback of a generation is claimed while its event is
   unsent: HoneyHive can only merge feedback into an event it has.
+
+The table and the leased item are in ``outbox.py``. Queueing, claiming and recording outcomes stay
+together here (a little over 300 lines) on purpose: each keeps the rules above, and they hold only
+if every writer takes the same locks in the same order, which is easiest to check side by side.
 """
 
 from __future__ import annotations
@@ -23,15 +27,15 @@ import json
 import time
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from hive_review.db import Database, metadata
+from hive_review.db import Database
 from hive_review.feedback.claim_locks import free_generations
+from hive_review.feedback.outbox import EVENT_KIND, OPEN_STATES, Delivery, feedback_outbox
 from hive_review.feedback.ratings import Rating
 from hive_review.feedback.status import DeliveryKind, DeliveryState, FeedbackStatus
 from hive_review.log import columns as col
@@ -39,44 +43,7 @@ from hive_review.log.entries import iso, utc_now
 from hive_review.log.store import LogStore
 from hive_review.quality.gold_rows import is_gold
 
-feedback_outbox = sa.Table(
-    "feedback_outbox",
-    metadata,
-    sa.Column("id", sa.String(36), primary_key=True),
-    sa.Column("generation_id", sa.String(200), nullable=False, index=True),
-    sa.Column("task", sa.Text, nullable=False),
-    sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column("feedback_json", sa.Text, nullable=False),
-    sa.Column("ground_truth", sa.Text),
-    sa.Column("status", sa.String(16), nullable=False, index=True),
-    sa.Column("attempts", sa.Integer, nullable=False, default=0),
-    sa.Column("next_attempt_at", sa.Float, nullable=False),
-    sa.Column("last_error", sa.Text),
-    sa.Column("created_at", sa.Text, nullable=False),
-    sa.Column("sent_at", sa.Text),
-    # NULL only in databases made before connections were recorded: any connection may send those.
-    sa.Column("connection_id", sa.String(64), index=True),
-    sa.Column("lease_owner", sa.String(100)),
-    sa.Column("lease_until", sa.Float),
-)
 _outbox = feedback_outbox.c
-_OPEN = (DeliveryState.PENDING, DeliveryState.SENDING, DeliveryState.FAILED)
-# The kind of an item that creates a generation's event (current API); its body is the event.
-EVENT_KIND = "event"
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """An outbox item leased to one outbox for sending."""
-
-    id: str
-    generation_id: str
-    task: str
-    feedback_json: dict[str, Any]
-    ground_truth: str | None
-    attempts: int
-    owner: str
-    kind: str = DeliveryKind.RATING.value
 
 
 class FeedbackQueue:
@@ -114,7 +81,7 @@ class FeedbackQueue:
                 .where(
                     _outbox.generation_id == generation_id,
                     _outbox.kind == DeliveryKind.RATING,
-                    _outbox.status.in_(list(_OPEN)),
+                    _outbox.status.in_(list(OPEN_STATES)),
                 )
                 .values(status=DeliveryState.SUPERSEDED)
             )
@@ -215,7 +182,7 @@ class FeedbackQueue:
                 sa.or_(_outbox.lease_until.is_(None), _outbox.lease_until <= now),
             ),
         )
-        unsent_event = sa.and_(_outbox.kind == EVENT_KIND, _outbox.status.in_(list(_OPEN)))
+        unsent_event = sa.and_(_outbox.kind == EVENT_KIND, _outbox.status.in_(list(OPEN_STATES)))
         query = (
             sa.select(_outbox)
             .where(
@@ -259,18 +226,7 @@ class FeedbackQueue:
                 if not taken:
                     continue
                 seen.add(row["generation_id"])
-                claimed.append(
-                    Delivery(
-                        id=row["id"],
-                        generation_id=row["generation_id"],
-                        task=row["task"],
-                        feedback_json=json.loads(row["feedback_json"]),
-                        ground_truth=row["ground_truth"],
-                        attempts=row["attempts"] + 1,
-                        owner=owner,
-                        kind=row["kind"],
-                    )
-                )
+                claimed.append(Delivery.leased(row, owner))
         return claimed
 
     def renew_leases(self, owner: str, lease_seconds: float) -> int:

@@ -35,7 +35,8 @@ from sqlalchemy.engine import Connection
 from hive_review.db import Database
 from hive_review.feedback.event_items import EventItems, QueuedEvent
 from hive_review.feedback.event_sender import EventLane
-from hive_review.feedback.queue import EVENT_KIND, Delivery, FeedbackQueue
+from hive_review.feedback.outbox import EVENT_KIND, Delivery
+from hive_review.feedback.queue import FeedbackQueue
 from hive_review.feedback.status import DeliveryState, FeedbackStatus
 from hive_review.ports import FeedbackSender
 from honeyhive_api import HoneyHiveError, RateLimitError

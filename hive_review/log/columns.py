@@ -46,6 +46,11 @@ BATCH_ID: Final = "batch_id"
 COMPARISON_ID: Final = "comparison_id"
 PREFERENCE: Final = "preference"  # win / loss / tie in a blind A/B vote
 AB_POSITION: Final = "ab_position"  # left / right: where the blind vote showed this generation
+# The rubric a rating was given under (``hive_review.rubrics``) and the values of its dimensions
+# beyond the form's own parts, as a JSON object (dimension name -> value).
+RUBRIC_NAME: Final = "rubric_name"
+RUBRIC_VERSION: Final = "rubric_version"
+DIMENSIONS_JSON: Final = "dimensions_json"
 
 LOG_COLUMNS: Final[tuple[str, ...]] = (
     TIMESTAMP,
@@ -80,6 +85,9 @@ LOG_COLUMNS: Final[tuple[str, ...]] = (
     COMPARISON_ID,
     PREFERENCE,
     AB_POSITION,
+    RUBRIC_NAME,
+    RUBRIC_VERSION,
+    DIMENSIONS_JSON,
 )
 
 # What an import must carry to be continued: who rated what, under which prompt, with which inputs.
@@ -92,7 +100,6 @@ REQUIRED_FOR_IMPORT: Final[tuple[str, ...]] = (
     GENERATION_ID,
 )
 
-FEEDBACK_STATUSES: Final[tuple[str, ...]] = ("unrated", "pending", "sent", "failed")
 THUMBS_VALUES: Final[tuple[str, ...]] = ("up", "down")
 
 

@@ -14,12 +14,18 @@ import numpy as np
 import pandas as pd
 
 from hive_review.log import columns as col
+from hive_review.log.frames import as_float
+from hive_review.log.variants import VARIANT, variant_labels
 
-NO_THUMB: Final = "unrated"  # the thumbs filter's choice "no thumb given"
-THUMBS_CHOICES: Final[tuple[str, ...]] = (*col.THUMBS_VALUES, NO_THUMB)
+# The filters' choice "not given", as the log page labels it. Not ``FeedbackStatus.UNRATED`` (no
+# rating or vote at all): a row rated with stars alone has no thumb, and one with a thumb alone no stars.
+THUMB_NOT_GIVEN: Final = "unrated"  # a ``LogFilter.thumbs`` choice
+STARS_NOT_GIVEN: Final = "unrated"  # the page's star choice that sets ``LogFilter.include_unrated``
+THUMBS_CHOICES: Final[tuple[str, ...]] = (*col.THUMBS_VALUES, THUMB_NOT_GIVEN)
 STAR_VALUES: Final[tuple[int, ...]] = (1, 2, 3, 4, 5)
 
-SUMMARY_KEYS: Final[tuple[str, ...]] = (col.TASK, col.PROMPT_VERSION)
+# The summary is keyed by the variant's name (``variants.variant_label``), as Numbers names it.
+SUMMARY_KEYS: Final[tuple[str, ...]] = (col.TASK, VARIANT)
 SUMMARY_STATS: Final[tuple[str, ...]] = (
     "count",
     "rated",
@@ -79,7 +85,7 @@ def apply_filter(df: pd.DataFrame, log_filter: LogFilter) -> pd.DataFrame:
     if log_filter.thumbs:
         keep &= _thumbs_mask(_column(df, col.THUMBS), log_filter.thumbs)
     if log_filter.ratings or log_filter.include_unrated:
-        stars = pd.to_numeric(_column(df, col.RATING), errors="coerce")
+        stars = as_float(_column(df, col.RATING))
         selected = _as_mask(stars.isin(log_filter.ratings))
         if log_filter.include_unrated:
             selected = selected | _as_mask(stars.isna())
@@ -92,8 +98,9 @@ def apply_filter(df: pd.DataFrame, log_filter: LogFilter) -> pd.DataFrame:
     return df.iloc[np.flatnonzero(keep)]
 
 
-def version_summary(df: pd.DataFrame) -> pd.DataFrame:
-    """One row per (task, prompt_version), with the columns of ``SUMMARY_KEYS + SUMMARY_STATS``.
+def variant_summary(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per (task, variant), with the columns of ``SUMMARY_KEYS + SUMMARY_STATS``. The variant
+    is ``df``'s ``variant`` column where it has one (``variant_labels``), else worked out here.
 
     ``rated`` counts rows with a thumb or stars; ``thumbs_up_rate`` is the share of "up" among rows
     with a thumb (NaN when none has one); ``total_cost`` is NaN when no row of the group has a cost.
@@ -101,11 +108,11 @@ def version_summary(df: pd.DataFrame) -> pd.DataFrame:
     thumbs = _column(df, col.THUMBS)
     up = _as_mask(thumbs.eq("up"))
     thumbed = up | _as_mask(thumbs.eq("down"))
-    stars = pd.to_numeric(_column(df, col.RATING), errors="coerce").astype("float64")
+    stars = as_float(_column(df, col.RATING))
     work = pd.DataFrame(
         {
             col.TASK: _column(df, col.TASK),
-            col.PROMPT_VERSION: _column(df, col.PROMPT_VERSION),
+            VARIANT: df[VARIANT] if VARIANT in df.columns else variant_labels(df),
             "up": up.astype("int64"),
             "thumbed": thumbed.astype("int64"),
             "rated": (thumbed | stars.notna().to_numpy()).astype("int64"),
@@ -144,7 +151,7 @@ def _column(df: pd.DataFrame, name: str) -> pd.Series:
 
 
 def _numbers(df: pd.DataFrame, name: str) -> pd.Series:
-    return pd.to_numeric(_column(df, name), errors="coerce").astype("float64")
+    return as_float(_column(df, name))
 
 
 def _as_mask(values: pd.Series) -> np.ndarray:
@@ -154,9 +161,9 @@ def _as_mask(values: pd.Series) -> np.ndarray:
 
 
 def _thumbs_mask(thumbs: pd.Series, choices: Sequence[str]) -> np.ndarray:
-    given = [value for value in choices if value != NO_THUMB]
+    given = [value for value in choices if value != THUMB_NOT_GIVEN]
     selected = _as_mask(thumbs.isin(given))
-    if NO_THUMB in choices:
+    if THUMB_NOT_GIVEN in choices:
         selected = selected | ~_as_mask(thumbs.isin(col.THUMBS_VALUES))
     return selected
 

@@ -26,6 +26,7 @@ WHOLE_NUMBER_COLUMNS: Final[tuple[str, ...]] = (
     col.COMPLETION_TOKENS,
     col.TOTAL_TOKENS,
     col.RATING,
+    col.RUBRIC_VERSION,
 )
 NUMBER_COLUMNS: Final[tuple[str, ...]] = (
     col.LATENCY_MS,
@@ -57,14 +58,10 @@ def empty_log_frame(input_variables: Iterable[str] = ()) -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series(dtype=column_dtype(name)) for name in log_column_names(input_variables)})
 
 
-def is_missing(value: object) -> bool:
-    """None, NaN, NA or NaT: a cell with nothing in it (lists and other containers are present)."""
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):  # an array-like cell: pd.isna answers per element
-        return False
+def as_float(values: pd.Series) -> pd.Series:
+    """A column as float64 numbers, NaN where a cell is missing or not a number: what sums, means
+    and quantiles take, whatever dtype the column was read with."""
+    return pd.to_numeric(values, errors="coerce").astype("float64")
 
 
 def with_columns(df: pd.DataFrame, changed: Mapping[str, pd.Series]) -> pd.DataFrame:

@@ -19,9 +19,10 @@ from hive_review.log.frames import (
     TEXT_DTYPE,
     TIMESTAMP_DTYPE,
     WHOLE_NUMBER_DTYPE,
+    as_float,
     column_dtype,
-    is_missing,
 )
+from hive_review.missing import is_missing
 
 REEXPORT_FIX: Final = "Export it again from Hive Review's Log page"
 # How many offending rows one problem lists; the rest are counted.
@@ -131,7 +132,7 @@ def _numeric_cells(values: pd.Series) -> np.ndarray:
 
 def _whole_numbers(column: str, values: pd.Series, problems: list[str]) -> pd.Series:
     values = _blank_as_missing(values)
-    numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+    numbers = as_float(values)
     wrong = values.notna() & (numbers.isna() | (numbers % 1 != 0))
     if column == col.RATING:
         wrong |= numbers.notna() & ~numbers.isin(STAR_VALUES)

@@ -16,11 +16,11 @@ from sqlalchemy.engine import Connection
 
 from hive_review.feedback.queue import FeedbackQueue
 from hive_review.feedback.ratings import Rating, has_rating
-from hive_review.feedback.status import FeedbackStatus
+from hive_review.feedback.status import DeliveryState, FeedbackStatus
 from hive_review.log import columns as col
 from hive_review.log.entries import iso, utc_now
-from hive_review.log.frames import is_missing
 from hive_review.log.schema import log_entries
+from hive_review.missing import is_missing
 
 # Ids per query when asking which session holds the file's generations (SQL parameter limits).
 _ID_CHUNK: Final = 500
@@ -111,7 +111,7 @@ def import_export(
             if row[col.TIMESTAMP] is None:
                 row[col.TIMESTAMP] = iso(utc_now())
             status = row.get(col.FEEDBACK_STATUS) or FeedbackStatus.UNRATED
-            if status in (FeedbackStatus.PENDING, FeedbackStatus.FAILED, "sending") and has_rating(row):
+            if status in (FeedbackStatus.PENDING, FeedbackStatus.FAILED, DeliveryState.SENDING) and has_rating(row):
                 requeue.append(row)
                 status = FeedbackStatus.PENDING
             row[col.FEEDBACK_STATUS] = str(status)

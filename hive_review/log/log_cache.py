@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hive_review.log import columns as col
-from hive_review.log.frames import column_dtype
+from hive_review.log.frames import column_dtype, with_columns
 
 if TYPE_CHECKING:
     from hive_review.log.store import LogStore
@@ -170,12 +170,7 @@ def _replace_rows(frame: pd.DataFrame, where: np.ndarray, changes: pd.DataFrame)
             array = pd.array([None] * len(frame), dtype=column_dtype(name))
         array[where] = new
         replaced[name] = pd.Series(array, index=frame.index, name=name)
-    if not replaced:
-        return frame
-    out = frame.copy(deep=False)
-    for name, column in replaced.items():
-        out[name] = column
-    return out
+    return with_columns(frame, replaced)
 
 
 def _append(frame: pd.DataFrame, added: pd.DataFrame) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from typing import Final
 import pandas as pd
 
 from hive_review.log import columns as col
+from hive_review.log.frames import as_float
 
 # The columns of ``time_summary`` after its keys.
 RUNS: Final = "runs"
@@ -31,7 +32,7 @@ def _numbers(frame: pd.DataFrame, name: str) -> pd.Series:
     """A column as float64; all missing when the frame has no such column."""
     if name not in frame.columns:
         return pd.Series(float("nan"), index=frame.index, dtype="float64")
-    return pd.to_numeric(frame[name], errors="coerce").astype("float64")
+    return as_float(frame[name])
 
 
 def model_time(frame: pd.DataFrame) -> pd.Series:

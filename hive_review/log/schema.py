@@ -43,6 +43,8 @@ _TEXT_COLUMNS = (
     col.COMPARISON_ID,
     col.PREFERENCE,
     col.AB_POSITION,
+    col.RUBRIC_NAME,
+    col.DIMENSIONS_JSON,
 )
 log_entries = sa.Table(
     "log_entries",
@@ -67,6 +69,7 @@ log_entries = sa.Table(
     sa.Column(col.COMPLETION_TOKENS, sa.Integer),
     sa.Column(col.TOTAL_TOKENS, sa.Integer),
     sa.Column(col.RATING, sa.Integer),
+    sa.Column(col.RUBRIC_VERSION, sa.Integer),
     *(sa.Column(name, sa.Text) for name in _TEXT_COLUMNS),
     # The rows of one session changed since a revision: one index range (the page's reload).
     sa.Index("ix_log_entries_session_updated", col.SESSION_ID, UPDATED_REVISION),

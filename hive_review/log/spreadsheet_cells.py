@@ -20,7 +20,8 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from hive_review.log.frames import is_missing, with_columns
+from hive_review.log.frames import with_columns
+from hive_review.missing import is_missing
 
 # OWASP's list of characters that make a spreadsheet cell a formula.
 FORMULA_TRIGGERS: Final[tuple[str, ...]] = ("=", "+", "-", "@", "\t", "\r")

@@ -77,6 +77,7 @@ class SqliteArrowReader:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
                 close_fds=True,
+                env=_helper_environment(),
             )
         return self._process
 
@@ -113,6 +114,15 @@ class SqliteArrowReader:
         with self._lock:
             if self._process is not None:
                 self._stop(self._process)
+
+
+def _helper_environment() -> dict[str, str]:
+    """This process's environment, with the project on the helper's import path: the studio may be
+    started from another folder (``streamlit run /srv/hive-review/app.py``), and ``-m`` looks for
+    the package from the working directory."""
+    project = str(Path(__file__).resolve().parents[2])
+    paths = [project, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
 
 
 def read_parts(read: Callable[[Part], pa.Table], parts: list[Part]) -> pa.Table:

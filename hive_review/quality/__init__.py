@@ -14,10 +14,13 @@
   to its reviewer to the moment the review is submitted, counting each gap between two of the
   reviewer's page runs on that item at most ``IDLE_CAP_SECONDS`` (5 minutes): an item left open
   over lunch counts 5 minutes for the lunch. Kept beside the review (``review_times``, keyed as
-  ``shared_reviews``); medians per reviewer and per variant.
+  ``shared_reviews``). A rating given elsewhere (review queue, Playground, Compare) is timed the same
+  way by the rating form's clock (``rating_times``: from the form's first draw of the generation to
+  the submission) and kept in ``rating_times``; medians per reviewer and per variant count both.
 * **Adjudication** (``disagreement``, ``adjudication``, ``verdict_frames``): an item of a shared
   queue whose reviews disagree (thumbs both up and down, stars two or more apart, label sets that
-  differ) waits for an adjudicator, whose final verdict (thumbs, stars, labels, comment, an optional
+  differ, a rubric's categorical or pass/fail dimension given different values, or its scale two or
+  more apart) waits for an adjudicator, whose final verdict (thumbs, stars, labels, comment, an optional
   ideal answer, who and when) is kept in ``adjudications``. Gold items
   are not adjudicated: their verdict is known. Numbers and exports read the final verdict where
   there is one; exports keep every individual review beside it.
@@ -25,7 +28,7 @@
 Modules: ``tables`` (schema; frozen in migration 0006), ``gold_rows`` (which rows are gold),
 ``gold_rules`` (the expected verdict and the rule), ``gold_upload`` (the lead's file),
 ``gold_store``, ``gold_mix``, ``gold_accuracy``, ``reviews`` (every shared review with its time),
-``item_timer``, ``time_stats``, ``disagreement``, ``split_items``, ``adjudication`` (final
+``item_timer``, ``rating_times``, ``time_stats``, ``disagreement``, ``split_items``, ``adjudication`` (final
 verdicts: ``final_verdicts(database, queue_id=None)`` by generation id), ``verdict_frames``.
 
 Import nothing here: ``hive_review.feedback.queue`` imports ``gold_rows``, and the other modules

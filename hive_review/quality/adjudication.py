@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from hive_review.db import Database
-from hive_review.feedback.ratings import LABEL_SEPARATOR, STAR_RANGE, Thumbs, split_labels
+from hive_review.feedback.ratings import STAR_RANGE, Thumbs, join_labels, split_labels
 from hive_review.log.entries import iso
 from hive_review.quality.tables import adjudications
 from hive_review.team.tables import shared_queue_items
@@ -74,7 +74,7 @@ def adjudicate(
     values = {
         "thumbs": verdict.thumbs,
         "stars": verdict.stars,
-        "labels": LABEL_SEPARATOR.join(verdict.labels) or None,
+        "labels": join_labels(verdict.labels),
         "comment": verdict.comment or None,
         "ideal_answer": verdict.ideal_answer or None,
         "adjudicator": verdict.adjudicator,

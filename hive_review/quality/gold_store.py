@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from hive_review.db import Database
-from hive_review.feedback.ratings import LABEL_SEPARATOR, split_labels
+from hive_review.feedback.ratings import join_labels, split_labels
 from hive_review.log.entries import LogEntry, iso
 from hive_review.log.store import LogStore
 from hive_review.quality.gold_rows import GOLD_ORIGIN
@@ -101,7 +101,7 @@ def _expected_values(expected: Expected) -> dict[str, object]:
         "expected_thumbs": expected.thumbs,
         "expected_stars_min": low,
         "expected_stars_max": high,
-        "expected_labels": LABEL_SEPARATOR.join(expected.labels) if expected.labels else None,
+        "expected_labels": join_labels(expected.labels or ()),
     }
 
 

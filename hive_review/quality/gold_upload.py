@@ -26,7 +26,7 @@ import pandas as pd
 
 from hive_review.feedback.ratings import split_labels
 from hive_review.log import columns as col
-from hive_review.log.frames import is_missing
+from hive_review.missing import is_missing
 from hive_review.quality.gold_rules import Expected
 from hive_review.runs.upload_rows import INPUTS_COLUMN, SHOWN_PROBLEMS
 from hive_review.runs.uploads import UploadError, json_cell, read_table

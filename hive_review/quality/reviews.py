@@ -3,7 +3,10 @@ medians, disagreement and the exports read."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -32,6 +35,11 @@ class Review:
     comment: str
     reviewed_at: str  # ISO 8601 UTC
     seconds: float | None  # shown → submitted, idle capped; None when not timed
+    # The rubric the review was given under (None: a review saved before reviews kept it) and its
+    # dimensions beyond the form's own parts (name -> value as feedback_json holds it).
+    rubric_name: str | None = None
+    rubric_version: int | None = None
+    dimensions: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     def as_dict(self) -> dict[str, object]:
         """As an export carries it (JSON-ready)."""
@@ -44,7 +52,21 @@ class Review:
             "comment": self.comment or None,
             "reviewed_at": self.reviewed_at,
             "seconds": self.seconds,
+            "rubric_name": self.rubric_name,
+            "rubric_version": self.rubric_version,
+            **({"dimensions": dict(self.dimensions)} if self.dimensions else {}),
         }
+
+
+def dimensions_of(text: object) -> dict[str, Any]:
+    """A ``dimensions_json`` cell as a mapping (nothing for an empty or broken one)."""
+    if not isinstance(text, str) or not text.strip():
+        return {}
+    try:
+        loaded = json.loads(text)
+    except ValueError:
+        return {}
+    return dict(loaded) if isinstance(loaded, dict) else {}
 
 
 def load_reviews(db: Connection, queue_id: str | None = None) -> list[Review]:
@@ -76,6 +98,9 @@ def load_reviews(db: Connection, queue_id: str | None = None) -> list[Review]:
             comment=row["comment"] or "",
             reviewed_at=row["reviewed_at"],
             seconds=None if row["seconds"] is None else float(row["seconds"]),
+            rubric_name=row["rubric_name"],
+            rubric_version=None if row["rubric_version"] is None else int(row["rubric_version"]),
+            dimensions=dimensions_of(row["dimensions_json"]),
         )
         for row in db.execute(query).mappings()
     ]

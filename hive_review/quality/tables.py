@@ -3,6 +3,7 @@
 * ``gold_items``: a gold item's expected verdict; the item itself is a log row (origin ``gold``).
 * ``review_times``: how long a reviewer spent on a shared item, one row per reviewer and item (the
   key of ``shared_reviews``): open while the item is shown (``seconds`` NULL), set on submit.
+* ``rating_times``: the same for a rating given outside the shared queues (migration 0009).
 * ``adjudications``: the final verdict of a shared item whose reviews disagree, one per item.
 
 ``hive_review/migrations/versions/0006_gold_time_adjudication.py`` holds a frozen copy. The
@@ -48,6 +49,18 @@ review_times = sa.Table(
     sa.Column("seconds", sa.Float),  # shown → submitted, idle capped; NULL until submitted
     sa.Column("submitted_at", sa.Text),  # ISO 8601 UTC
     _item_key(),
+)
+# How long a reviewer spent on a generation rated outside the shared queues (the review queue, the
+# Playground, Compare): shown in the rating form → submitted, idle capped. One row per reviewer and
+# generation, written with the first submission (an update keeps it, as ``review_times``).
+# 0009_review_dimensions holds a copy.
+rating_times = sa.Table(
+    "rating_times",
+    metadata,
+    sa.Column("generation_id", sa.String(200), primary_key=True),  # a log row
+    sa.Column("reviewer", sa.String(200), primary_key=True),
+    sa.Column("seconds", sa.Float, nullable=False),
+    sa.Column("submitted_at", sa.Text, nullable=False),  # ISO 8601 UTC
 )
 adjudications = sa.Table(
     "adjudications",

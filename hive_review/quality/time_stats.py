@@ -1,4 +1,6 @@
-"""Median seconds per item (``item_timer``), per reviewer and per variant.
+"""Median seconds per item, per reviewer and per variant: the timed reviews of the shared queues
+(``item_timer``) and, over all queues (no ``queue_id``), the timed ratings given elsewhere (the review
+queue, the Playground, Compare: ``rating_times``).
 
 Per reviewer: every timed review, gold items included (they took the reviewer's time too). Per
 variant (task and prompt version, named by the prompt's name): the timed reviews of the variant's
@@ -17,7 +19,8 @@ from hive_review.db import Database
 from hive_review.log import columns as col
 from hive_review.log.schema import log_entries
 from hive_review.quality.gold_rows import gold_ids
-from hive_review.quality.reviews import Review, load_reviews
+from hive_review.quality.rating_times import load_rating_times
+from hive_review.quality.reviews import load_reviews
 
 _CHUNK = 500
 
@@ -38,10 +41,19 @@ class VariantTime:
     median_seconds: float
 
 
-def _timed(database: Database, queue_id: str | None) -> tuple[list[Review], dict[str, tuple[str, str, str]], set[str]]:
+Timed = tuple[str, str, float]  # reviewer, generation id, seconds
+
+
+def _timed(database: Database, queue_id: str | None) -> tuple[list[Timed], dict[str, tuple[str, str, str]], set[str]]:
     with database.engine.connect() as db:
-        reviews = [review for review in load_reviews(db, queue_id) if review.seconds is not None]
-        ids = sorted({review.generation_id for review in reviews})
+        reviews: list[Timed] = [
+            (review.reviewer, review.generation_id, review.seconds)
+            for review in load_reviews(db, queue_id)
+            if review.seconds is not None
+        ]
+        if queue_id is None:
+            reviews.extend(load_rating_times(db))
+        ids = sorted({generation_id for _, generation_id, _ in reviews})
         variants: dict[str, tuple[str, str, str]] = {}
         c = log_entries.c
         for start in range(0, len(ids), _CHUNK):
@@ -58,8 +70,8 @@ def median_by_reviewer(database: Database, queue_id: str | None = None) -> list[
     """Per reviewer (by id): timed reviews and their median seconds."""
     reviews, _, _ = _timed(database, queue_id)
     seconds: dict[str, list[float]] = defaultdict(list)
-    for review in reviews:
-        seconds[review.reviewer].append(float(review.seconds or 0.0))
+    for reviewer, _, took in reviews:
+        seconds[reviewer].append(took)
     return [ReviewerTime(who, len(values), statistics.median(values)) for who, values in sorted(seconds.items())]
 
 
@@ -68,11 +80,11 @@ def median_by_variant(database: Database, queue_id: str | None = None) -> list[V
     reviews, variants, gold = _timed(database, queue_id)
     seconds: dict[tuple[str, str], list[float]] = defaultdict(list)
     names: dict[tuple[str, str], str] = {}
-    for review in reviews:
-        if review.generation_id in gold or review.generation_id not in variants:
+    for _, generation_id, took in reviews:
+        if generation_id in gold or generation_id not in variants:
             continue
-        task, version, name = variants[review.generation_id]
-        seconds[(task, version)].append(float(review.seconds or 0.0))
+        task, version, name = variants[generation_id]
+        seconds[(task, version)].append(took)
         names[(task, version)] = names.get((task, version)) or name
     return [
         VariantTime(task, version, names[(task, version)], len(values), statistics.median(values))

@@ -20,7 +20,7 @@ from typing import Final
 
 import pandas as pd
 
-from hive_review.feedback.ratings import LABEL_SEPARATOR
+from hive_review.feedback.ratings import join_labels
 from hive_review.log import columns as col
 from hive_review.log.frames import TEXT_DTYPE, WHOLE_NUMBER_DTYPE, with_columns
 from hive_review.quality.adjudication import Verdict
@@ -45,7 +45,7 @@ def with_final_verdicts(log: pd.DataFrame, verdicts: Mapping[str, Verdict]) -> p
     parts = {
         col.THUMBS: (lambda v: v.thumbs, TEXT_DTYPE),
         col.RATING: (lambda v: v.stars, WHOLE_NUMBER_DTYPE),
-        col.LABELS: (lambda v: LABEL_SEPARATOR.join(v.labels) or None, TEXT_DTYPE),
+        col.LABELS: (lambda v: join_labels(v.labels), TEXT_DTYPE),
         col.COMMENT: (lambda v: v.comment or None, TEXT_DTYPE),
     }
     for column, (part, dtype) in parts.items():

@@ -20,15 +20,17 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Final
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from hive_review.background import BackgroundJob
 from hive_review.feedback.event_items import QueuedEvent
 from hive_review.log.entries import LogEntry, RunContext, entry_from_generation
 from hive_review.log.store import LogStore
 from hive_review.ports import Generator
+from hive_review.run_sources import BATCH_SOURCE, source_for
 from hive_review.runs.batch_events import DurableEvents, RunEvents, defer_events
 from hive_review.runs.batch_store import (
     DEPLOYED,
@@ -42,7 +44,6 @@ from hive_review.runs.batch_store import (
     BatchStore,
     batch_items,
 )
-from hive_review.settings import SOURCE_DEFAULT
 from honeyhive_api import HoneyHiveError
 from honeyhive_api.retrying import backoff_delay, not_processed
 
@@ -52,7 +53,6 @@ DEFAULT_CONCURRENCY = 8
 # How long the recorder gathers results before a commit (the batch's progress shows them then).
 COMMIT_EVERY = 0.1
 MAX_CONCURRENCY = 32
-BATCH_SOURCE: Final = "batch"
 
 
 def batch_source(chosen: str) -> str:
@@ -61,8 +61,7 @@ def batch_source(chosen: str) -> str:
     The sidebar's default names the Playground; sent with batch runs, it would mix them with the
     runs a reviewer made one by one wherever HoneyHive filters by source.
     """
-    chosen = chosen.strip()
-    return chosen if chosen and chosen != SOURCE_DEFAULT else BATCH_SOURCE
+    return source_for(chosen, BATCH_SOURCE)
 
 
 def batch_signature(task: str, rows: Sequence[Mapping[str, str]], variants: Sequence[str], repeats: int) -> str:
@@ -82,8 +81,9 @@ def stored_batch_signature(batches: BatchStore, batch: Batch) -> str:
     return batch_signature(batch.task, batches.input_rows(batch.id), batch.variants, batch.repeats)
 
 
-class BatchRunner:
-    """Runs the unfinished items of one batch on a background thread."""
+class BatchRunner(BackgroundJob):
+    """Runs the unfinished items of one batch on a background thread. ``cancel`` stops taking new
+    items; items already at HoneyHive finish. The rest stay queued."""
 
     def __init__(
         self,
@@ -102,6 +102,7 @@ class BatchRunner:
         batch = batches.get_batch(batch_id)
         if batch is None:
             raise ValueError(f"No batch {batch_id!r} in this database.")
+        super().__init__(f"batch-{batch_id}")
         self.batch = batch
         self._client = client
         self._log = log
@@ -111,31 +112,11 @@ class BatchRunner:
         self._max_attempts = max_attempts
         self._base_delay = base_delay
         self._max_delay = max_delay
-        self._cancelled = threading.Event()
-        self._thread: threading.Thread | None = None
         # Waiting out a backoff ends early on cancel: Event.wait returns True once it is set.
         self._sleep = sleep or self._cancelled.wait
 
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> None:
-        if self.running:
-            return
-        self._cancelled.clear()
+    def _before_start(self) -> None:
         self._batches.reset_interrupted(self.batch.id)
-        self._thread = threading.Thread(target=self._run, name=f"batch-{self.batch.id}", daemon=True)
-        self._thread.start()
-
-    def cancel(self) -> None:
-        """Stop taking new items; items already at HoneyHive finish. The rest stay queued."""
-        self._cancelled.set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        if self._thread is not None:
-            self._thread.join(timeout)
-        return not self.running
 
     def _run(self) -> None:
         items = self._batches.items(self.batch.id, [QUEUED])

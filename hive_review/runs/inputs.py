@@ -6,9 +6,10 @@ as it is, and nothing is sent to HoneyHive until the form is right.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
-from honeyhive_api.templates import missing_variables
+from honeyhive_api import Prompt
+from honeyhive_api.templates import missing_variables, prompt_variables
 
 # A prompt input is a few paragraphs at most; a megabyte pasted by mistake would be sent to the
 # model, cost money and stall the page. Ingested completions have their own, larger limit.
@@ -31,3 +32,12 @@ def input_problems(variables: Sequence[str], values: Mapping[str, str]) -> list[
                 "Shorten it, or log a long completion through the Ingest page instead."
             )
     return problems
+
+
+def variables_of(prompts: Iterable[Prompt]) -> list[str]:
+    """Every variable of these prompts, in order of first appearance: the inputs a run of all of
+    them needs."""
+    variables: dict[str, None] = {}
+    for prompt in prompts:
+        variables.update(dict.fromkeys(prompt_variables(prompt.text, prompt.input_variables)))
+    return list(variables)

@@ -15,7 +15,7 @@ from typing import Final
 import pandas as pd
 
 from hive_review.log import columns as col
-from hive_review.log.frames import is_missing
+from hive_review.missing import is_missing
 from hive_review.runs.inputs import MAX_INPUT_CHARS
 from hive_review.runs.uploads import UploadError, json_cell
 from honeyhive_api.templates import missing_variables

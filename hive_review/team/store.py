@@ -1,6 +1,10 @@
 """Shared review queues: a team reviews one list of generations together, from several studio
 processes on one database (see ``hive_review.team`` for the rules, ``reservations`` for how two
-processes never hand out one slot twice)."""
+processes never hand out one slot twice).
+
+A little over 300 lines: creating, reserving, reviewing and reading a queue each take the same
+slot rules in the same transaction order; the rules themselves, the progress and the agreement
+are in their own modules."""
 
 from __future__ import annotations
 
@@ -14,7 +18,8 @@ from sqlalchemy.engine import Connection
 
 from hive_review.db import Database
 from hive_review.feedback.queue import FeedbackQueue
-from hive_review.feedback.ratings import LABEL_SEPARATOR, Rating
+from hive_review.feedback.ratings import Rating, join_labels
+from hive_review.log import columns as col
 from hive_review.log.entries import iso
 from hive_review.log.store import LogStore
 from hive_review.team import reservations as slots
@@ -34,6 +39,8 @@ _queues = shared_queues.c
 _reviews = shared_reviews.c
 _revisions = shared_review_revisions.c
 DEFAULT_RESERVATION_SECONDS = 600
+# What a blind verdict keeps of the rubric it was given under (the log's columns of the same names).
+_RUBRIC_COLUMNS = (col.RUBRIC_NAME, col.RUBRIC_VERSION, col.DIMENSIONS_JSON)
 
 
 def _clock(now: datetime | None) -> tuple[float, datetime]:
@@ -193,7 +200,7 @@ class SharedQueues:
             values = {
                 "thumbs": rating.thumbs,
                 "stars": rating.stars,
-                "labels": LABEL_SEPARATOR.join(rating.labels) or None,
+                "labels": join_labels(rating.labels),
                 "comment": rating.comment or None,
                 "rating_id": rating_id,
                 "reviewed_at": iso(moment),
@@ -204,7 +211,8 @@ class SharedQueues:
                 last = tx.execute(sa.select(sa.func.max(_revisions.revision)).where(condition)).scalar()
                 tx.execute(shared_review_revisions.insert().values(**key, revision=(last or 0) + 1, **values))
             else:
-                tx.execute(shared_reviews.insert().values(**key, **values))
+                rubric = {name: rating.row_values()[name] for name in _RUBRIC_COLUMNS}
+                tx.execute(shared_reviews.insert().values(**key, **values, **rubric))
 
     def submit_review(
         self,
@@ -234,6 +242,16 @@ class SharedQueues:
         t, _ = _clock(now)
         with self.database.engine.connect() as db:
             return queue_progress(db, _queue(db, queue_id), t)
+
+    def generation_ids(self, queue_id: str) -> builtins.list[str]:
+        """The queue's items, in the order it offers them."""
+        query = (
+            sa.select(shared_queue_items.c.generation_id)
+            .where(shared_queue_items.c.queue_id == queue_id)
+            .order_by(shared_queue_items.c.position)
+        )
+        with self.database.engine.connect() as db:
+            return [str(gid) for gid in db.execute(query).scalars()]
 
     def reviews(self, queue_id: str) -> builtins.list[dict[str, object]]:
         """Every review of the queue, by item position then reviewer."""

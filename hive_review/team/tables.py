@@ -76,6 +76,11 @@ shared_reviews = sa.Table(
     sa.Column("comment", sa.Text),
     sa.Column("rating_id", sa.String(36)),  # the rating's id in the outbox and at HoneyHive
     sa.Column("reviewed_at", sa.Text, nullable=False),
+    # The rubric the review was given under and its dimensions beyond the form's own parts (JSON, as
+    # the log's columns of the same names); 0009_review_dimensions holds a copy.
+    sa.Column("rubric_name", sa.Text),
+    sa.Column("rubric_version", sa.Integer),
+    sa.Column("dimensions_json", sa.Text),
     _item_key(),
 )
 # A reviewer's change of their review after it was submitted (and the item's variant, model and the

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from hive_review.db import Database
 from hive_review.training import rows as builders
 from hive_review.training.prompts import PromptLookup, PromptTexts, vote_prompts
-from hive_review.training.rows import DEFAULT_RUBRIC_VERSION, SftStyle, ideal_answer
+from hive_review.training.rows import SftStyle, ideal_answer
 from hive_review.training.selection import (
     SPLIT,
     AgreementRule,
@@ -52,7 +52,6 @@ class TrainingSelection:
     items: list[ItemDecision]
     log_rows: dict[str, LogRow]
     from_votes: dict[str, str]  # the filled prompt of each generation a blind vote showed
-    rubric_version: str = DEFAULT_RUBRIC_VERSION
 
     # ---- counts -----------------------------------------------------------------------------------
 
@@ -85,17 +84,15 @@ class TrainingSelection:
         return PromptTexts(self.from_votes, lookup)
 
     def dpo_rows(self) -> list[builders.Row]:
-        return builders.dpo_rows(self.pairs, rubric_version=self.rubric_version)
+        return builders.dpo_rows(self.pairs)
 
     def kto_rows(self, lookup: PromptLookup | None = None) -> list[builders.Row]:
-        return builders.kto_rows(self.items, self.log_rows, self.prompts(lookup), rubric_version=self.rubric_version)
+        return builders.kto_rows(self.items, self.log_rows, self.prompts(lookup))
 
     def sft_rows(
         self, lookup: PromptLookup | None = None, *, style: SftStyle = "prompt_completion"
     ) -> list[builders.Row]:
-        return builders.sft_rows(
-            self.items, self.log_rows, self.prompts(lookup), style=style, rubric_version=self.rubric_version
-        )
+        return builders.sft_rows(self.items, self.log_rows, self.prompts(lookup), style=style)
 
     def dpo_jsonl(self) -> bytes:
         return to_jsonl(self.dpo_rows())
@@ -111,11 +108,10 @@ def select_training_data(
     database: Database,
     rule: AgreementRule,
     verdicts: Mapping[str, FinalVerdict] | None = None,
-    *,
-    rubric_version: str = DEFAULT_RUBRIC_VERSION,
 ) -> TrainingSelection:
     """Every blind vote and shared-queue review of the database, decided under ``rule``; ``verdicts``
-    are the final verdicts of adjudicated items by generation id (``hive_review.quality`` reads them)."""
+    are the final verdicts of adjudicated items by generation id (``hive_review.quality`` reads them).
+    Each row names the rubric its ratings were given under (``rows.rubric_of``)."""
     votes = load_votes(database)
     items = decide_items(load_reviews(database), rule, verdicts)
     log_rows = load_log_rows(database, (d.generation_id for d in items if d.eligible))
@@ -125,5 +121,4 @@ def select_training_data(
         items=items,
         log_rows=log_rows,
         from_votes=vote_prompts(votes),
-        rubric_version=rubric_version,
     )

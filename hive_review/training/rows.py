@@ -7,7 +7,8 @@
 * SFT (``sft_rows``): ``prompt`` and ``completion`` (the ideal answer), or ``messages`` (user, then
   assistant).
 
-Every row carries ``reviewers``, ``rubric_version`` (``default`` until rubrics exist), the prompt's name
+Every row carries ``reviewers``, ``rubric`` and ``rubric_version`` (the name and version of the rubric
+the ratings were given under: ``rubric_of``), the prompt's name
 and version (for DPO, both variants' names and versions), ``comparison_id`` (``None`` for a generation
 no comparison made), how it was decided (``agreement`` or ``adjudication``, with the ``agreement`` share
 and the ``adjudicator``) and ``inputs_json``: the inputs as JSON text, one string column whatever the
@@ -22,10 +23,9 @@ from typing import Any, Final, Literal
 
 from hive_review.training.prompts import PromptTexts
 from hive_review.training.selection import ADJUDICATED, AGREED, ItemDecision, PairDecision
-from hive_review.training.sources import LogRow
+from hive_review.training.sources import DEFAULT_RUBRIC_REF, LogRow, RubricRef
 from hive_review.training.verdicts import ideal_of
 
-DEFAULT_RUBRIC_VERSION: Final = "default"  # today's form: thumbs, stars, labels, comment, ideal answer
 SftStyle = Literal["prompt_completion", "messages"]
 SFT_STYLES: Final[tuple[SftStyle, ...]] = ("prompt_completion", "messages")
 
@@ -36,7 +36,22 @@ def _inputs_json(inputs: Mapping[str, str]) -> str:
     return json.dumps(dict(inputs), ensure_ascii=False, sort_keys=True)
 
 
-def dpo_rows(decisions: Iterable[PairDecision], *, rubric_version: str = DEFAULT_RUBRIC_VERSION) -> list[Row]:
+def rubric_of(decision: ItemDecision, row: LogRow | None) -> RubricRef:
+    """The rubric an item was rated under: its latest review's that says (reviews kept it since
+    migration 0009), else the log row's rating's, else the default rubric (ratings before rubrics)."""
+    for review in sorted(decision.reviews, key=lambda r: r.reviewed_at, reverse=True):
+        if review.rubric is not None:
+            return review.rubric
+    if row is not None and row.rubric is not None:
+        return row.rubric
+    return DEFAULT_RUBRIC_REF
+
+
+def _rubric_fields(rubric: RubricRef) -> Row:
+    return {"rubric": rubric[0], "rubric_version": rubric[1]}
+
+
+def dpo_rows(decisions: Iterable[PairDecision]) -> list[Row]:
     rows = []
     for decision in decisions:
         if decision.status != AGREED:
@@ -63,14 +78,14 @@ def dpo_rows(decisions: Iterable[PairDecision], *, rubric_version: str = DEFAULT
                     "votes": len(decision.votes),
                     "agreement": decision.share,
                     "decided_by": "agreement",
-                    "rubric_version": rubric_version,
+                    **_rubric_fields(vote.rubric),
                     "inputs_json": _inputs_json(vote.inputs),
                 }
             )
     return rows
 
 
-def _metadata(decision: ItemDecision, row: LogRow, rubric_version: str) -> Row:
+def _metadata(decision: ItemDecision, row: LogRow) -> Row:
     adjudicated = decision.status == ADJUDICATED
     return {
         "generation_id": row.generation_id,
@@ -86,7 +101,7 @@ def _metadata(decision: ItemDecision, row: LogRow, rubric_version: str) -> Row:
         "thumbs": decision.thumbs,
         "stars": decision.stars,
         "queue_ids": list(decision.queue_ids),
-        "rubric_version": rubric_version,
+        **_rubric_fields(rubric_of(decision, row)),
         "inputs_json": _inputs_json(row.inputs),
     }
 
@@ -95,8 +110,6 @@ def kto_rows(
     decisions: Iterable[ItemDecision],
     log_rows: Mapping[str, LogRow],
     prompts: PromptTexts,
-    *,
-    rubric_version: str = DEFAULT_RUBRIC_VERSION,
 ) -> list[Row]:
     """One row per agreed or adjudicated item with thumbs whose log row is known."""
     rows = []
@@ -110,7 +123,7 @@ def kto_rows(
                 "prompt": prompt,
                 "completion": row.completion,
                 "label": decision.thumbs == "up",
-                **_metadata(decision, row, rubric_version),
+                **_metadata(decision, row),
                 "prompt_source": source,
             }
         )
@@ -135,7 +148,6 @@ def sft_rows(
     prompts: PromptTexts,
     *,
     style: SftStyle = "prompt_completion",
-    rubric_version: str = DEFAULT_RUBRIC_VERSION,
 ) -> list[Row]:
     """One row per agreed or adjudicated item with an ideal answer whose log row is known."""
     if style not in SFT_STYLES:
@@ -152,7 +164,5 @@ def sft_rows(
             shape: Row = {"messages": [{"role": "user", "content": prompt}, {"role": "assistant", "content": answer}]}
         else:
             shape = {"prompt": prompt, "completion": answer}
-        rows.append(
-            {**shape, **_metadata(decision, row, rubric_version), "ideal_by": written_by, "prompt_source": source}
-        )
+        rows.append({**shape, **_metadata(decision, row), "ideal_by": written_by, "prompt_source": source})
     return rows

@@ -15,10 +15,25 @@ from hive_review.compare.votes import votes
 from hive_review.db import Database
 from hive_review.log import columns as col
 from hive_review.log.schema import log_entries
+from hive_review.missing import is_missing
+from hive_review.rubrics.models import DEFAULT_RUBRIC, DEFAULT_RUBRIC_NAME
 from hive_review.team.tables import shared_reviews
 
 # Rows read per ``IN (…)``: well under SQLite's and PostgreSQL's limits on bound parameters.
 CHUNK = 500
+
+RubricRef = tuple[str, int]  # a rubric's name and version
+DEFAULT_RUBRIC_REF: RubricRef = (DEFAULT_RUBRIC_NAME, DEFAULT_RUBRIC.version)  # ratings made before rubrics
+
+
+def rubric_ref(name: Any, version: Any) -> RubricRef | None:
+    """The rubric a stored rating names (None when the row does not say, e.g. saved before rubrics)."""
+    if is_missing(name) or is_missing(version):
+        return None
+    try:
+        return (str(name), int(version))
+    except (TypeError, ValueError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -46,6 +61,8 @@ class VoteRecord:
     right: VoteSide
     winner: str  # left / right / tie / both_bad
     created_at: str
+    # The rubric of the ratings the log holds of the vote's generations (the default one when none says).
+    rubric: RubricRef = DEFAULT_RUBRIC_REF
 
     @property
     def outcome(self) -> tuple[str, str] | str:
@@ -67,6 +84,7 @@ class ReviewRecord:
     thumbs: str | None
     stars: int | None
     reviewed_at: str
+    rubric: RubricRef | None = None  # what the review was given under; None: saved before reviews kept it
 
 
 @dataclass(frozen=True)
@@ -83,6 +101,7 @@ class LogRow:
     comparison_id: str | None
     origin: str
     inputs: dict[str, str] = field(default_factory=dict)
+    rubric: RubricRef | None = None  # the rubric of the rating the row holds (the latest); None: not said
 
 
 def _text(value: Any) -> str:
@@ -106,6 +125,11 @@ def load_votes(database: Database) -> list[VoteRecord]:
             votes,
             left_row.c[col.PROMPT_VERSION].label("left_version"),
             right_row.c[col.PROMPT_VERSION].label("right_version"),
+            *(
+                table.c[name].label(f"{side}_{name}")
+                for side, table in (("left", left_row), ("right", right_row))
+                for name in (col.RUBRIC_NAME, col.RUBRIC_VERSION)
+            ),
         )
         .outerjoin(left_row, left_row.c[col.GENERATION_ID] == v.left_generation_id)
         .outerjoin(right_row, right_row.c[col.GENERATION_ID] == v.right_generation_id)
@@ -123,9 +147,18 @@ def load_votes(database: Database) -> list[VoteRecord]:
             right=_side(row, "right"),
             winner=row["winner"],
             created_at=row["created_at"],
+            rubric=_vote_rubric(row),
         )
         for row in rows
     ]
+
+
+def _vote_rubric(row: sa.RowMapping) -> RubricRef:
+    for side in ("left", "right"):
+        found = rubric_ref(row[f"{side}_{col.RUBRIC_NAME}"], row[f"{side}_{col.RUBRIC_VERSION}"])
+        if found is not None:
+            return found
+    return DEFAULT_RUBRIC_REF
 
 
 def _side(row: sa.RowMapping, side: str) -> VoteSide:
@@ -141,9 +174,9 @@ def _side(row: sa.RowMapping, side: str) -> VoteSide:
 def load_reviews(database: Database) -> list[ReviewRecord]:
     """Every review of every shared queue, oldest first."""
     r = shared_reviews.c
-    query = sa.select(r.queue_id, r.generation_id, r.reviewer, r.thumbs, r.stars, r.reviewed_at).order_by(
-        r.reviewed_at, r.queue_id, r.generation_id, r.reviewer
-    )
+    query = sa.select(
+        r.queue_id, r.generation_id, r.reviewer, r.thumbs, r.stars, r.reviewed_at, r.rubric_name, r.rubric_version
+    ).order_by(r.reviewed_at, r.queue_id, r.generation_id, r.reviewer)
     with database.engine.connect() as db:
         rows = db.execute(query).all()
     return [
@@ -154,8 +187,9 @@ def load_reviews(database: Database) -> list[ReviewRecord]:
             thumbs=thumbs if thumbs in ("up", "down") else None,
             stars=int(stars) if stars is not None else None,
             reviewed_at=reviewed_at,
+            rubric=rubric_ref(rubric_name, rubric_version),
         )
-        for queue_id, generation_id, reviewer, thumbs, stars, reviewed_at in rows
+        for queue_id, generation_id, reviewer, thumbs, stars, reviewed_at, rubric_name, rubric_version in rows
     ]
 
 
@@ -170,6 +204,8 @@ _LOG_COLUMNS = (
     col.COMPARISON_ID,
     col.ORIGIN,
     col.INPUTS_JSON,
+    col.RUBRIC_NAME,
+    col.RUBRIC_VERSION,
 )
 
 
@@ -194,5 +230,6 @@ def load_log_rows(database: Database, generation_ids: Iterable[str]) -> dict[str
                     comparison_id=row[col.COMPARISON_ID] or None,
                     origin=_text(row[col.ORIGIN]),
                     inputs=_inputs(row[col.INPUTS_JSON]),
+                    rubric=rubric_ref(row[col.RUBRIC_NAME], row[col.RUBRIC_VERSION]),
                 )
     return found

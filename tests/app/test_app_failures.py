@@ -129,6 +129,8 @@ def _page_whose_task_listing_fails() -> None:
     from ui.state import BATCH
 
     class FailingStudio:
+        api = "tasks"  # the pickers name what they list after the API spoken
+
         def tasks(self) -> list:
             raise ServerError("GET /tasks failed with 503 after 3 retries: busy.", status_code=503)
 

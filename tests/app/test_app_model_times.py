@@ -92,11 +92,13 @@ def test_the_session_log_shows_the_model_time_not_the_wait(studio_env, tmp_path)
     at = open_page(studio_app(), "session_log")
     assert not at.exception, [e.value for e in at.exception]
 
-    summary = _table(at, "thumbs_up_rate").value.set_index(col.PROMPT_VERSION)
-    assert summary.loc["1", "p50_latency_ms"] == MODEL_MS  # not the 40 s the runs took with their wait
-    assert summary.loc["1", "p95_latency_ms"] == MODEL_MS
-    assert summary.loc["1", WAITED_MAX] == WAITED_MS  # the wait, apart
-    assert summary.loc["2", "p50_latency_ms"] == INGESTED_MS  # no model time: the whole latency stands in
+    summary = _table(at, "thumbs_up_rate").value.set_index("variant")  # keyed by the variant's name
+    queued = f"{VARIANT} (v1)"
+    # Its figures are rounded text (units in the headers).
+    assert summary.loc[queued, "p50_latency_ms"] == "900"  # MODEL_MS, not the 40 s the runs took with their wait
+    assert summary.loc[queued, "p95_latency_ms"] == "900"
+    assert summary.loc[queued, WAITED_MAX] == "39,000"  # WAITED_MS, the wait, apart
+    assert summary.loc["v2", "p50_latency_ms"] == "700"  # INGESTED_MS: no model time, the whole latency stands in
     titles = _titles(at, "thumbs_up_rate")
     assert titles["p50_latency_ms"] == "Model time p50 (ms)" and titles[WAITED_MAX] == "Longest wait (ms)"
 
@@ -108,8 +110,8 @@ def test_the_session_log_shows_the_model_time_not_the_wait(studio_env, tmp_path)
     spec, drawn = _chart(at, "Model time (ms)")
     assert spec["mark"]["type"] == "boxplot"
     field = spec["encoding"]["y"]["field"]
-    by_version = drawn.groupby(col.PROMPT_VERSION)[field].max()
-    assert by_version["1"] == MODEL_MS and by_version["2"] == INGESTED_MS
+    by_variant = drawn.groupby("variant")[field].max()
+    assert by_variant[queued] == MODEL_MS and by_variant["v2"] == INGESTED_MS
     assert WHOLE_MS not in set(drawn[field])
 
     said = _said(at)

@@ -12,7 +12,7 @@ from page_checks import emulator_api, shown, shown_generation_ids
 from hive_review.production import Selection, load_into_log, read_events
 from hive_review.stores import open_stores
 from honeyhive_api import HoneyHiveClient
-from ui.review_queue import KEYBOARD, PRODUCTION_EVENTS
+from ui.review_queue import KEYBOARD, PRODUCTION_EVENTS, SUBMIT
 from ui.state import REVIEW_QUEUE, rating_key
 
 EMAIL_QUEUE = "Email writer - production sample"
@@ -78,6 +78,8 @@ def _queue(studio_env, tmp_path, count: int):
 def test_the_queue_shows_what_produced_the_completion(studio_env, tmp_path):
     at, ids = _queue(studio_env, tmp_path, 2)
     event = _client(studio_env).get_event(ids[0])
+    assert at.toggle(key=REVIEW_QUEUE.blind).value is True
+    at.toggle(key=REVIEW_QUEUE.blind).set_value(False).run()
     said = "\n".join(shown(str(c.value)) for c in at.caption)
     assert "Task Sandbox - Email Writer · Prompt email-writer-v1" in said and "Model gpt-3.5-turbo" in said
     values = [t.value for t in at.text]
@@ -85,6 +87,25 @@ def test_the_queue_shows_what_produced_the_completion(studio_env, tmp_path):
     assert event.inputs["chat_history"][-1]["content"] in values  # the prompt the model was sent
     assert "Cut off at max tokens" not in texts(at)  # 38 of 160 tokens, finish_reason "stop"
     assert shown_generation_ids(at) == [ids[0]]
+
+
+def test_blind_review_hides_the_variant_until_the_item_is_rated(studio_env, tmp_path):
+    at, ids = _queue(studio_env, tmp_path, 2)
+    event = _client(studio_env).get_event(ids[0])
+    assert at.toggle(key=REVIEW_QUEUE.blind).value is True  # commit, then reveal, unless turned off
+    said = "\n".join(shown(str(c.value)) for c in at.caption)
+    assert "Variant hidden until you submit" in said
+    assert "email-writer-v1" not in said and "gpt-3.5-turbo" not in said and "Task Sandbox - Email Writer" in said
+    values = [t.value for t in at.text]
+    assert event.inputs["topic"] in values and event.inputs["tone"] in values  # the inputs stay in view
+    assert event.inputs["chat_history"][-1]["content"] not in values
+    at.feedback(key=rating_key(ids[0], "thumbs")).set_value(1).run()
+    assert "email-writer-v1" not in "\n".join(shown(str(c.value)) for c in at.caption)  # a draft reveals nothing
+    at.button(key=SUBMIT).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = "\n".join(shown(str(c.value)) for c in at.caption)
+    assert "Prompt email-writer-v1" in said and "Model gpt-3.5-turbo" in said, said
+    assert event.inputs["chat_history"][-1]["content"] in [t.value for t in at.text]
 
 
 def test_one_form_rates_and_complete_and_next_sends_it_to_the_event(studio_env, tmp_path):

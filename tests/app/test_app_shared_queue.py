@@ -143,6 +143,10 @@ def test_commit_then_reveal_the_variant_and_the_other_reviews_show_only_after_su
         assert "shared item 1" in before  # the inputs stay in view
         assert "email-writer-v1" not in before
         assert "Bob thinks it rambles" not in before and "qa-bob:" not in before
+        # Nor that someone reviewed it: no count of the others' reviews, no delivery line of the
+        # log's latest rating (qa-bob's), no "not submitted yet" measured against it.
+        assert "1 other review" not in before and "the others' reviews show once you submit" in before
+        assert "to HoneyHive" not in before and "not submitted yet" not in before
         if model:
             assert f"Model {model}" not in before
 
@@ -157,5 +161,56 @@ def test_commit_then_reveal_the_variant_and_the_other_reviews_show_only_after_su
         if model:
             assert f"model {model}" in after
         assert sorted(r["thumbs"] for r in stores.queues.reviews(queue.id)) == ["down", "up"]  # qa-bob's and mine
+    finally:
+        stores.close()
+
+
+def test_after_the_reveal_a_revision_is_kept_apart_and_agreement_keeps_the_blind_verdict(studio_env, tmp_path):
+    from ui.shared_queue_form import revise_key
+
+    at = open_page(studio_app(), "review_queue")
+    ids = _seed(studio_env, tmp_path, 2)
+    stores = open_stores(f"sqlite:///{tmp_path / 'sessions.sqlite3'}")
+    try:
+        queue = stores.queues.create("Revisions", ids, overlap=2, created_by="qa-bob", source="test")
+        for generation_id in ids:
+            stores.queues.next_item(queue.id, "qa-bob")
+            stores.queues.submit_review(queue.id, generation_id, "qa-bob", Rating(thumbs="down"), connection_id="x")
+        at.run()
+        at.selectbox(key=REVIEW_QUEUE.source).set_value(f"{PREFIX}{queue.id}").run()
+        assert shown_generation_ids(at) == [ids[0]]
+        assert not [b for b in at.button if b.label == "Save revision"]  # nothing to revise before the reveal
+        at.feedback(key=rating_key(ids[0], "thumbs")).set_value(1).run()
+        at.feedback(key=rating_key(ids[0], "stars")).set_value(4).run()
+        at.text_area(key=rating_key(ids[0], "ideal")).set_value("Three lines at most.").run()
+        at.button(key=REVIEW_QUEUE.shared_next).click().run()
+        _ok(at)
+        me = stores.log.list_sessions()[0].reviewer
+        agreement = stores.queues.agreement(queue.id)
+        after = _everything(at)
+        assert "Yours: thumbs up 5 stars" in after and "qa-bob: thumbs down" in after
+
+        # Seeing qa-bob's "down", this reviewer changes their mind: a revision.
+        assert at.feedback(key=revise_key(ids[0], "thumbs")).value == 1  # the form starts from their review
+        assert at.text_area(key=revise_key(ids[0], "ideal")).value == "Three lines at most."
+        at.feedback(key=revise_key(ids[0], "thumbs")).set_value(0)
+        at.feedback(key=revise_key(ids[0], "stars")).set_value(1)
+        at.text_area(key=revise_key(ids[0], "comment")).set_value("on second thought, it rambles")
+        at.button(key=revise_key(ids[0], "save")).click().run()
+        _ok(at)
+        mine = [r for r in stores.queues.reviews(queue.id) if r["reviewer"] == me]
+        assert [(r["generation_id"], r["thumbs"], r["stars"]) for r in mine] == [(ids[0], "up", 5)]  # blind verdict
+        [revision] = stores.queues.revisions(queue.id)
+        assert (revision["reviewer"], revision["revision"], revision["thumbs"], revision["stars"]) == (me, 1, "down", 2)
+        assert revision["comment"] == "on second thought, it rambles"
+        assert stores.queues.agreement(queue.id) == agreement  # computed on the verdicts given before the reveal
+        row = stores.log.get_entry(ids[0])
+        assert (row["thumbs"], row["rating"], row["reviewer"]) == ("down", 2, me)  # HoneyHive gets the latest
+        assert row["ideal_answer"] == "Three lines at most."  # kept through the revision
+        said = _everything(at)
+        assert "Yours: thumbs down 2 stars comment: on second thought, it rambles (revised after the reveal" in said
+        assert "Revision saved; your blind verdict still counts for agreement." in said
+        assert shown_generation_ids(at) == [ids[1]]  # the next item, still blind, is where it was
+        assert stores.queues.progress(queue.id).reviews_done == 3  # a revision is not another review
     finally:
         stores.close()

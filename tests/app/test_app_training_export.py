@@ -15,8 +15,11 @@ from ui.training_export import MIN_REVIEWERS, SFT_STYLE, THRESHOLD, TRAINING
 SCRIPT = Path(__file__).with_name("training_export_script.py")
 
 
-def _app(database_url: str, monkeypatch, *, adjudicated: bool = True) -> AppTest:
+def _app(database_url: str, monkeypatch, tmp_path: Path, *, adjudicated: bool = True) -> AppTest:
     monkeypatch.setenv("HIVE_REVIEW_DATABASE_URL", database_url)
+    # As every AppTest here: away from the project's .streamlit/config.toml, whose settings, once
+    # read, stay for the whole process (its serializable-state check trips on AppTest's own state).
+    monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("TRAINING_VERDICTS", "scenario" if adjudicated else "none")
     at = AppTest.from_file(str(SCRIPT), default_timeout=30).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -36,7 +39,7 @@ def _captions(at: AppTest) -> list[str]:
 def test_the_counts_follow_the_rule_and_each_export_has_a_download(tmp_path, monkeypatch):
     database_url = f"sqlite:///{tmp_path / 'sessions.sqlite3'}"
     seed_training(database_url)
-    at = _app(database_url, monkeypatch)
+    at = _app(database_url, monkeypatch, tmp_path)
     assert at.slider(key=THRESHOLD).value == 80 and at.number_input(key=MIN_REVIEWERS).value == 2
     assert _counts(at) == {
         # rows, agreed, adjudicated, disagreement, too few, tie or both bad, taken without a row
@@ -66,11 +69,11 @@ def test_the_counts_follow_the_rule_and_each_export_has_a_download(tmp_path, mon
 def test_without_the_final_verdicts_the_split_item_counts_as_disagreement(tmp_path, monkeypatch):
     database_url = f"sqlite:///{tmp_path / 'sessions.sqlite3'}"
     seed_training(database_url)
-    counts = _counts(_app(database_url, monkeypatch, adjudicated=False))
+    counts = _counts(_app(database_url, monkeypatch, tmp_path, adjudicated=False))
     assert counts["KTO"] == (3, 3, 0, 2, 2, 0, 0) and counts["SFT"] == (2, 3, 0, 2, 2, 0, 1)
 
 
 def test_an_empty_database_says_where_training_data_comes_from(tmp_path, monkeypatch):
-    at = _app(f"sqlite:///{tmp_path / 'sessions.sqlite3'}", monkeypatch, adjudicated=False)
+    at = _app(f"sqlite:///{tmp_path / 'sessions.sqlite3'}", monkeypatch, tmp_path, adjudicated=False)
     assert "No blind votes or shared-queue reviews yet" in " ".join(_captions(at))
     assert not at.get("download_button")

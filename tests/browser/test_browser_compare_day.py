@@ -124,7 +124,9 @@ def test_compare_shows_each_variants_own_model_time_and_numbers_compare_on_it(st
         times = [float(re.search(r"Model time ([\d,]+) ms", text).group(1).replace(",", "")) for text in texts]
         # Each its own time, though they queued: 1.2 s, not 1.2 / 2.4 / 3.6 s.
         assert all(MODEL_MS <= found < MODEL_MS + 600 for found in times), texts
-        assert sum("Waited" in text for text in texts) >= 2, texts
+        # Sent together, at least one waited its turn (on a busy machine a request may leave late
+        # enough to find the model free: how many waited is the machine's, not the page's).
+        assert sum("Waited" in text for text in texts) >= 1, texts
         page.get_by_text(re.compile("waited for a single model that answers one request at a time")).wait_for()
         # The model that answered, beside the configured one (the third variant names gpt-4o-mini).
         assert sum("gpt-3.5-turbo configured · answered by offline-echo" in text for text in texts) == 2, texts

@@ -31,6 +31,14 @@ def _exported(emulator, topic: str) -> list[dict]:
     ).json()["events"]
 
 
+def _choose_on_the_page(page, label: str, option: str) -> None:  # type: ignore[no-untyped-def]
+    """Pick ``option`` in the main area's selectbox ``label`` (the sidebar has one of that name too)."""
+    box = page.get_by_test_id("stMain").get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True))
+    box.get_by_role("combobox").click()
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_for_app_run(page)
+
+
 def test_pick_fill_run_rate_and_the_feedback_is_on_the_event(tmp_path):
     with (
         live_studio(tmp_path, reviewer="qa-dana", api_key="browser-current-key", api="auto") as (url, emulator),
@@ -38,8 +46,12 @@ def test_pick_fill_run_rate_and_the_feedback_is_on_the_event(tmp_path):
     ):
         open_app(page, url)
         page.get_by_test_id("stSidebar").get_by_text("current API (configurations, events) (detected)").wait_for()
-        choose_option(page, "Environment", "staging")
-        choose_option(page, "Task", TASK)
+        _choose_on_the_page(page, "Environment", "staging")
+        sidebar_environment = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Environment")
+        assert sidebar_environment.input_value() == "staging"  # the page's picker moved the sidebar's
+        choose_option(page, "Prompt", TASK)
+        panel = page.get_by_test_id("stExpander").filter(has_text="Deployed prompt (staging)")
+        assert "Provider openai" in panel.inner_text() and "Env staging" in panel.inner_text()
         page.get_by_role("textbox", name="topic").fill("the new parking rules")
         page.get_by_role("textbox", name="tone").fill("plain")
         page.get_by_role("button", name="Run").click()
@@ -70,7 +82,7 @@ def test_the_event_log_reaches_honeyhive_once_per_run(tmp_path):
         chromium_page() as page,
     ):
         open_app(page, url)
-        choose_option(page, "Task", TASK)
+        choose_option(page, "Prompt", TASK)
         page.get_by_role("textbox", name="topic").fill("one event only")
         page.get_by_role("textbox", name="tone").fill("dry")
         page.get_by_role("button", name="Run").click()

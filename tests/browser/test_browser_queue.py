@@ -162,6 +162,11 @@ def test_the_queue_shows_inputs_prompt_model_and_a_cut_off_mark(tmp_path):
             main = page.get_by_test_id("stMain")
             main.get_by_test_id("stText").filter(has_text="agenda item 1").first.wait_for()
             main.get_by_test_id("stText").filter(has_text="brisk").first.wait_for()
+            # Blind review first: the inputs and the cut-off mark, nothing of the variant until it is rated.
+            page.get_by_text("Variant hidden until you submit").first.wait_for()
+            assert main.get_by_text("email-writer-v1").count() == 0
+            page.get_by_text(f"Cut off at max tokens ({MAX_TOKENS} tokens)").wait_for()
+            main.get_by_test_id("stCheckbox").filter(has_text="Blind review").click()
             context = main.get_by_test_id("stCaptionContainer").filter(has_text="Prompt").first.inner_text()
             assert "email-writer-v1" in context and TASK in context
             numbers = main.get_by_test_id("stCaptionContainer").filter(has_text="Model").first.inner_text()

@@ -137,3 +137,64 @@ def test_the_log_table_offers_no_csv_download_of_its_own(studio, page, tmp_path)
     # The page's own exports stay, and neutralise a formula-looking cell.
     exported = _download_csv(page).decode("utf-8")
     assert "'=HYPERLINK(1) 1" in exported
+
+
+SUMMARY_TASK = "Summary check"
+
+
+def _seed_summary(emulator: EmulatorServer) -> None:
+    """A new review session of the studio's reviewer (the page opens the newest) with two variants:
+    three rated runs of email-writer-v1 with costs, two unrated ones of email-writer-v2-concise without."""
+    from hive_review.feedback.ratings import Rating
+    from hive_review.log.entries import LogEntry
+    from hive_review.stores import open_stores
+
+    stores = open_stores(f"sqlite:///{Path(emulator.config.db_path).parent / 'sessions.sqlite3'}")
+    try:
+        session = stores.log.create_session("qa-log")
+        runs = [("email-writer-v1", "1", 3), ("email-writer-v2-concise", "2", 2)]
+        for name, version, count in runs:
+            for n in range(count):
+                stores.log.add_entry(
+                    LogEntry(f"summary-{version}-{n}", session.id, "qa-log", SUMMARY_TASK, version, f"answer {n}",
+                             prompt_name=name, latency_ms=1000.0 + 123.4567 * n, total_tokens=10 + n,
+                             cost=0.0012345 if version == "1" else None)
+                )  # fmt: skip
+        for n, (thumbs, stars) in enumerate([("up", 5), ("down", 4), ("up", 4)]):
+            stores.feedback.save_rating(
+                f"summary-1-{n}", Rating(thumbs=thumbs, stars=stars), reviewer="qa-log", connection_id="summary-test"
+            )
+    finally:
+        stores.close()
+
+
+def _summary_cells(page: Page) -> list[list[str]]:
+    """The summary table's rows of text, as the grid keeps them in its accessible table."""
+    table = page.get_by_test_id("stDataFrame").filter(
+        has=page.get_by_role("columnheader", name="Thumbs-up rate", include_hidden=True)
+    )
+    table.get_by_test_id(re.compile(r"^glide-cell-1-\d+$")).first.wait_for(state="attached")
+    rows: dict[int, dict[int, str]] = {}
+    for cell in table.get_by_test_id(re.compile(r"^glide-cell-\d+-\d+$")).all():
+        _, _, column, row = (cell.get_attribute("data-testid") or "").split("-")
+        rows.setdefault(int(row), {})[int(column)] = cell.text_content() or ""
+    return [[cells[column] for column in sorted(cells)] for _, cells in sorted(rows.items())]
+
+
+def test_the_summary_names_variants_rounds_numbers_and_shows_a_dash_for_what_is_missing(studio, page):
+    url, emulator = studio
+    _seed_summary(emulator)
+    page.set_viewport_size({"width": 2560, "height": 900})  # the grid draws (and lists) only columns in view
+    open_app(page, f"{url}/session_log")
+    page.get_by_role("heading", name="Per variant").wait_for()
+    rows = _summary_cells(page)
+    # task, variant, runs, rated, thumbs-up rate, mean stars, model time p50 and p95 (ms), mean tokens,
+    # cost ($), waited p50 and longest wait (ms): rounded, "—" for what is missing, whole counts.
+    assert rows == [
+        [SUMMARY_TASK, "email-writer-v1 (v1)", "3", "3", "67%", "4.33", "1,123", "1,235", "11", "0.0037", "—", "—"],
+        [SUMMARY_TASK, "email-writer-v2-concise (v2)", "2", "0", "—", "—", "1,062", "1,117", "10", "—", "—", "—"],
+    ], rows
+    cells = [cell for row in rows for cell in row]
+    assert not any(word in cell for cell in cells for word in ("None", "nan", "NaN", "<NA>")), rows
+    # The charts name variants, not versions.
+    page.get_by_label(re.compile(r"^X-axis titled 'Variant'")).first.wait_for()

@@ -11,6 +11,7 @@ from emulator_support import TASK, admin, deliveries_at, log_generations
 
 from hive_review.feedback.ratings import Rating
 from hive_review.feedback.worker import FeedbackOutbox
+from hive_review.settings import ConnectionSettings
 from hive_review.stores import open_stores
 from honeyhive_api import HoneyHiveClient
 
@@ -72,23 +73,37 @@ def test_two_connections_through_an_outage_each_rating_reaches_its_own_emulator(
     first = emulator_factory(api_key="key-of-a-0123456789")
     second = emulator_factory(api_key="key-of-b-9876543210")
     stores = open_stores(f"sqlite:///{tmp_path / 'shared.sqlite3'}")
+    # Each connection is named as the studio names it: from its base URL and a fingerprint of its key.
+    connections = {
+        name: ConnectionSettings(base_url=server.url, key_source="environment", api_key=server.api_key)
+        for name, server in (("a", first), ("b", second))
+    }
+    assert connections["a"].connection_id != connections["b"].connection_id
     clients = {
-        "a": HoneyHiveClient(first.api_key, first.url, timeout=10, max_retries=0),
-        "b": HoneyHiveClient(second.api_key, second.url, timeout=10, max_retries=0),
+        name: HoneyHiveClient(connection.api_key, connection.base_url, timeout=10, max_retries=0)
+        for name, connection in connections.items()
     }
     ids = {name: log_generations(client, stores, 20) for name, client in clients.items()}
     admin(first, "PUT", "/_emulator/faults", json={"error_rate": 1.0})  # A is down
     outboxes = [
         FeedbackOutbox(
-            stores.feedback, clients[name], connection_id=name, backoff_base=0.05, backoff_cap=0.3, max_attempts=10_000
+            stores.feedback,
+            clients[name],
+            connection_id=connection.connection_id,
+            backoff_base=0.05,
+            backoff_cap=0.3,
+            max_attempts=10_000,
         ).start()
-        for name in clients
+        for name, connection in connections.items()
     ]
     try:
         for name, generation_ids in ids.items():
             for generation_id in generation_ids:
                 stores.feedback.save_rating(
-                    generation_id, Rating(stars=4, comment=f"for {name}"), reviewer=f"qa-{name}", connection_id=name
+                    generation_id,
+                    Rating(stars=4, comment=f"for {name}"),
+                    reviewer=f"qa-{name}",
+                    connection_id=connections[name].connection_id,
                 )
         deadline = time.monotonic() + 60
         while len(deliveries_at(second)) < 20 and time.monotonic() < deadline:

@@ -101,6 +101,9 @@ def nasty_log() -> pd.DataFrame:
             col.COMPARISON_ID: None,
             col.PREFERENCE: None,
             col.AB_POSITION: None,
+            col.RUBRIC_NAME: (["default", None] * rows)[:rows],
+            col.RUBRIC_VERSION: ([1, None, 2] * rows)[:rows],
+            col.DIMENSIONS_JSON: [json.dumps({"tone": text}, ensure_ascii=False) for text in reversed_nasty],
             "input.tone": NASTY,
         }
     )

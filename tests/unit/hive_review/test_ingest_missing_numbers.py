@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from hive_review.log import columns as col
-from hive_review.log.filters import version_summary
+from hive_review.log.filters import variant_summary
 from hive_review.runs.ingest import ingest_completions
 from hive_review.runs.upload_rows import IngestRow, ingest_rows
 from hive_review.runs.uploads import read_table
@@ -99,6 +99,6 @@ def test_a_missing_latency_or_token_count_stays_missing_in_the_log(emulator, sto
     three = by_completion["three"]  # only a total: the parts stay missing, not 0
     assert three[col.TOTAL_TOKENS] == 33 and _missing(three[col.PROMPT_TOKENS])
 
-    summary = version_summary(stores.log.load_log()).iloc[0]
+    summary = variant_summary(stores.log.load_log()).iloc[0]
     assert summary["p50_latency_ms"] == 812
     assert summary["mean_total_tokens"] == pytest.approx((30 + 31 + 33) / 3)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from hive_review.log import columns as col
-from hive_review.log.filters import SUMMARY_KEYS, SUMMARY_STATS, LogFilter, apply_filter, version_summary
+from hive_review.log.filters import SUMMARY_KEYS, SUMMARY_STATS, LogFilter, apply_filter, variant_summary
 from hive_review.log.frames import TEXT_DTYPE, column_dtype, empty_log_frame
 
 
@@ -161,10 +161,10 @@ def test_a_frame_without_a_log_column_is_named() -> None:
         apply_filter(log, LogFilter(thumbs=("up",)))
 
 
-def test_version_summary_numbers() -> None:
-    summary = version_summary(make_log(ROWS))
+def test_variant_summary_numbers() -> None:
+    summary = variant_summary(make_log(ROWS))
     assert list(summary.columns) == [*SUMMARY_KEYS, *SUMMARY_STATS]
-    assert [(row.task, row.prompt_version) for row in summary.itertuples()] == [
+    assert [(row.task, row.variant) for row in summary.itertuples()] == [
         ("sales", "v1"),
         ("support", "v1"),
         ("support", "v2"),
@@ -187,8 +187,8 @@ def test_version_summary_numbers() -> None:
     assert math.isnan(sales["thumbs_up_rate"])
 
 
-def test_version_summary_of_an_empty_log_has_the_columns_and_no_rows() -> None:
-    summary = version_summary(empty_log_frame())
+def test_variant_summary_of_an_empty_log_has_the_columns_and_no_rows() -> None:
+    summary = variant_summary(empty_log_frame())
     assert list(summary.columns) == [*SUMMARY_KEYS, *SUMMARY_STATS]
     assert len(summary) == 0
     assert summary["count"].dtype == np.int64
@@ -227,6 +227,6 @@ def test_filter_and_summary_work_on_100k_rows() -> None:
     # Correctness at size only; the speed is measured in bench/log_page_rerun.py, not asserted here.
     log = big_log(100_000)
     shown = apply_filter(log, LogFilter(tasks=("support",), thumbs=("up", "unrated"), text="NEEDLE"))
-    summary = version_summary(shown)
+    summary = variant_summary(shown)
     assert 0 < len(shown) < len(log)
     assert summary["count"].sum() == len(shown)

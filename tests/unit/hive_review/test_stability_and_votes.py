@@ -8,7 +8,14 @@ import pandas as pd
 import pytest
 
 from hive_review.compare.comparisons import blind_sides, preference_feedback
-from hive_review.compare.votes import BlindVote, Side, preference_pairs, preference_pairs_jsonl, votes_frame
+from hive_review.compare.votes import (
+    AlreadyVoted,
+    BlindVote,
+    Side,
+    preference_pairs,
+    preference_pairs_jsonl,
+    votes_frame,
+)
 from hive_review.log.entries import LogEntry
 from hive_review.runs.stability import normalized, output_groups, stability_table
 from hive_review.stores import open_stores
@@ -82,6 +89,17 @@ def test_votes_become_summaries_and_dpo_pairs(database_url) -> None:
     }
     assert preferences == {"g-v1-a": "loss", "g-v2-b": "win", "g-v2-c": "tie", "g-v1-d": "tie"}
     assert stores.log.get_entry("g-v2-b")["ab_position"] == "right"
+
+
+def test_a_second_vote_on_a_comparison_is_refused_and_the_first_stands(database_url) -> None:
+    stores = open_stores(database_url)
+    stores.log.create_session("r")
+    left, right = _logged_side(stores, "v1", "a"), _logged_side(stores, "v2", "b")
+    stores.votes.record(_vote("ab-1", left, right, {"x": "1"}), "left", connection_id="c")
+    with pytest.raises(AlreadyVoted):  # another tab voted first: the page keeps that vote
+        stores.votes.record(_vote("ab-1", left, right, {"x": "1"}), "right", connection_id="c")
+    assert list(stores.votes.frame()["winner"]) == ["left"]
+    assert len(stores.feedback.deliveries()) == 2  # the refused vote queued nothing
 
 
 def test_a_vote_and_its_two_feedback_items_are_one_transaction(database_url) -> None:

@@ -8,17 +8,27 @@ from __future__ import annotations
 import json
 
 import pytest
-from training_scenario import IDEAL_ADJUDICATED, IDEAL_DOWN, IDEAL_UP, TASK, VERDICTS, completion, seed_training
+from training_scenario import (
+    IDEAL_ADJUDICATED,
+    IDEAL_DOWN,
+    IDEAL_UP,
+    SUPPORT_RUBRIC,
+    TASK,
+    VERDICTS,
+    completion,
+    seed_training,
+)
 
 from hive_review.stores import open_stores
 from hive_review.training.export import TrainingSelection, select_training_data
 from hive_review.training.prompts import INPUTS, TEMPLATE, VOTE, PromptTexts
-from hive_review.training.selection import AgreementRule, pair_item_key
-from hive_review.training.sources import LogRow, load_votes
+from hive_review.training.rows import rubric_of
+from hive_review.training.selection import AgreementRule, ItemDecision, pair_item_key
+from hive_review.training.sources import LogRow, ReviewRecord, load_votes
 from hive_review.training.writers import read_jsonl
 from honeyhive_api import Prompt, ServerError
 
-METADATA = ("reviewers", "rubric_version", "comparison_id", "decided_by", "agreement", "inputs_json")
+METADATA = ("reviewers", "rubric", "rubric_version", "comparison_id", "decided_by", "agreement", "inputs_json")
 
 
 @pytest.fixture
@@ -70,7 +80,8 @@ def test_blind_pairs_are_taken_only_where_the_reviewers_agree_on_a_winner(seeded
         assert (row["chosen_variant"], row["chosen_version"], row["rejected_variant"], row["rejected_version"]) == (
             "v2", "2", "v1", "1"
         )  # fmt: skip
-        assert row["rubric_version"] == "default" and row["decided_by"] == "agreement" and row["task"] == TASK
+        assert (row["rubric"], row["rubric_version"]) == ("default", 1)  # blind votes: the default rubric
+        assert row["decided_by"] == "agreement" and row["task"] == TASK
         assert row["chosen_generation_id"].startswith(row["comparison_id"])
     assert rows[0]["reviewers"] == ["a", "b", "c"] and rows[0]["votes"] == 3 and rows[0]["agreement"] == 1.0
     assert rows[3]["reviewers"] == ["a", "b"]  # a counted once, with the latest vote
@@ -112,7 +123,8 @@ def test_shared_items_are_taken_when_thumbs_agree_or_an_adjudicator_settled_them
     up = rows["q-up"]
     assert (up["prompt"], up["completion"], up["prompt_source"]) == ("ticket of q-up", "answer q-up", INPUTS)
     assert up["reviewers"] == ["a", "b", "c"] and up["agreement"] == 1.0 and up["stars"] == 4.0
-    assert (up["prompt_name"], up["prompt_version"], up["rubric_version"]) == ("v2", "2", "default")
+    assert (up["prompt_name"], up["prompt_version"], up["rubric"], up["rubric_version"]) == ("v2", "2", "default", 1)
+    assert (rows["q-down"]["rubric"], rows["q-down"]["rubric_version"]) == SUPPORT_RUBRIC  # rated under it
     assert up["comparison_id"] is None and rows["q-down"]["comparison_id"] == "cmp-down"
     assert len(up["queue_ids"]) == 1 and up["decided_by"] == "agreement" and up["adjudicator"] is None
     # The adjudicated item: its reviews split, the final verdict decides (thumbs and stars), the reviews stay listed.
@@ -142,7 +154,8 @@ def test_sft_rows_are_the_ideal_answers_of_agreed_and_adjudicated_items(seeded):
         "q-down": (IDEAL_DOWN, "b"),
         "q-adjudicated": (IDEAL_ADJUDICATED, "lead"),
     }
-    assert rows["q-up"]["prompt"] == "ticket of q-up" and rows["q-up"]["rubric_version"] == "default"
+    assert rows["q-up"]["prompt"] == "ticket of q-up" and rows["q-up"]["rubric_version"] == 1
+    assert (rows["q-down"]["rubric"], rows["q-down"]["rubric_version"]) == SUPPORT_RUBRIC
     messages = {row["generation_id"]: row for row in selection.sft_rows(style="messages")}
     assert messages["q-down"]["messages"] == [
         {"role": "user", "content": "ticket of q-down"},
@@ -155,10 +168,28 @@ def test_sft_rows_are_the_ideal_answers_of_agreed_and_adjudicated_items(seeded):
     assert "q-adjudicated" not in {row["generation_id"] for row in _select(seeded, verdicts=None).sft_rows()}
 
 
-def test_the_rubric_version_is_a_field_of_every_row(seeded):
-    selection = select_training_data(seeded.database, AgreementRule(), VERDICTS, rubric_version="support-v3")
+def test_every_row_carries_the_rubric_its_ratings_were_given_under(seeded):
+    selection = _select(seeded)
     rows = [*selection.dpo_rows(), *selection.kto_rows(), *selection.sft_rows()]
-    assert rows and {row["rubric_version"] for row in rows} == {"support-v3"}
+    by_rubric: dict[tuple[str, int], set[str]] = {}
+    for row in rows:
+        by_rubric.setdefault((row["rubric"], row["rubric_version"]), set()).add(row.get("generation_id", "pair"))
+    # q-down was rated under the custom rubric's version 2 (its KTO and SFT rows); the rest under the default.
+    assert by_rubric == {SUPPORT_RUBRIC: {"q-down"}, ("default", 1): {"pair", "q-up", "q-plain", "q-adjudicated"}}
+
+
+def test_an_items_rubric_is_its_latest_reviews_else_its_log_rows_else_the_default():
+    def review(reviewer: str, at: str, rubric: tuple[str, int] | None) -> ReviewRecord:
+        return ReviewRecord("q", "g-1", reviewer, "up", None, at, rubric)
+
+    def decision(*reviews: ReviewRecord) -> ItemDecision:
+        return ItemDecision("g-1", "agreed", 1.0, "up", None, reviews)
+
+    both = decision(review("a", "2026-01-02", ("support", 3)), review("b", "2026-01-01", ("support", 2)))
+    assert rubric_of(both, _row()) == ("support", 3)  # the latest review that says
+    unsaid = decision(review("a", "2026-01-01", None))  # a review saved before reviews kept their rubric
+    assert rubric_of(unsaid, _row(rubric=("support", 1))) == ("support", 1)
+    assert rubric_of(unsaid, _row()) == rubric_of(unsaid, None) == ("default", 1)
 
 
 def test_a_blind_item_is_its_task_inputs_and_variant_pair_whatever_the_sides(seeded):

@@ -1,148 +1,38 @@
-"""The client against small misbehaving HTTP servers on 127.0.0.1: bodies that trickle, streams of
-keep-alives, answers that are not JSON, proxies' HTML pages, redirects, broken connections; the
-retry rule and the backoff; base URLs that carry credentials; answers in either shape.
-
-Each server is a plain socket server thread that writes exactly the bytes a test wants."""
+"""The client against small misbehaving HTTP servers on 127.0.0.1 (``raw_http_support``): bodies that
+trickle, streams of keep-alives, answers that are not JSON, proxies' HTML pages, redirects, broken
+connections; the retry rule and the backoff. Base URLs: ``test_client_base_urls.py``; the current
+API's answer shapes: ``test_client_answer_shapes.py``."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import socket
-import threading
 import time
-from collections.abc import Callable, Iterator
 
 import pytest
+from raw_http_support import CANARY, answer, client_for, replying
 
 from honeyhive_api import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
-    HoneyHiveClient,
-    HoneyHiveError,
-    InvalidBaseURLError,
     MalformedResponseError,
     NotFoundError,
     RateLimitError,
     ServerError,
     StreamError,
-    UnsupportedAPIError,
     ValidationError,
     backoff_delay,
     is_transient,
     may_retry,
     not_processed,
-    redact_url,
 )
 
-CANARY = "hh-canary-5f0e7d2c9b8a41e6-SECRET"
 TASK = "Sandbox - Email Writer"
 INPUTS = {"topic": "the offsite", "tone": "warm"}
 GENERATION = {"generation_id": "g-1", "version": "v1", "generation": "Dear team"}
-
-Handler = Callable[[socket.socket, bytes], None]
-
-
-class RawServer:
-    """Accepts connections on 127.0.0.1 and hands each request (head and body) to ``handler``,
-    which writes whatever bytes it likes. Requests are recorded; the connection closes after one."""
-
-    def __init__(self, handler: Handler) -> None:
-        self.handler = handler
-        self.requests: list[bytes] = []
-        self.stopped = threading.Event()
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.2)
-        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self.stopped.is_set():
-            try:
-                conn, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn: socket.socket) -> None:
-        with conn:
-            request = _read_request(conn)
-            if request is None:
-                return
-            self.requests.append(request)
-            with contextlib.suppress(OSError):  # the client hung up: what the deadline tests expect
-                self.handler(conn, request)
-
-    def paths(self) -> list[str]:
-        return [r.split(b" ", 2)[1].decode() for r in self.requests]
-
-    def close(self) -> None:
-        self.stopped.set()
-        self._listener.close()
-
-
-def _read_request(conn: socket.socket) -> bytes | None:
-    conn.settimeout(5)
-    data = b""
-    try:
-        while b"\r\n\r\n" not in data:
-            chunk = conn.recv(65536)
-            if not chunk:
-                return None
-            data += chunk
-        head, _, body = data.partition(b"\r\n\r\n")
-        length = next(
-            (int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")),
-            0,
-        )
-        while len(body) < length:
-            body += conn.recv(65536)
-    except OSError:
-        return None
-    return head + b"\r\n\r\n" + body
-
-
-def answer(status: str, body: bytes | str, *, content_type: str = "application/json", headers: str = "") -> bytes:
-    payload = body.encode() if isinstance(body, str) else body
-    return (
-        f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {len(payload)}\r\n"
-        f"Connection: close\r\n{headers}\r\n"
-    ).encode() + payload
-
-
-def replying(*replies: bytes) -> Handler:
-    """A handler that gives the n-th request the n-th reply (the last one again after that)."""
-    count = iter(range(1_000_000))
-
-    def handle(conn: socket.socket, _request: bytes) -> None:
-        conn.sendall(replies[min(next(count), len(replies) - 1)])
-
-    return handle
-
-
-@pytest.fixture
-def serve() -> Iterator[Callable[[Handler], RawServer]]:
-    servers: list[RawServer] = []
-
-    def start(handler: Handler) -> RawServer:
-        server = RawServer(handler)
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.close()
-
-
-def client_for(server: RawServer, **options: float) -> HoneyHiveClient:
-    settings = {"timeout": 5.0, "max_retries": 0, **options}
-    return HoneyHiveClient(CANARY, server.url, **settings)  # type: ignore[arg-type]
 
 
 # ---- deadlines ------------------------------------------------------------------------------------
@@ -367,125 +257,3 @@ def test_backoff_delay_is_full_jitter_capped_and_never_below_retry_after():
         assert all(0 <= d <= min(8.0, 0.5 * 2 ** (attempt - 1)) for d in delays)
     assert len({round(backoff_delay(4, base=0.5, cap=8.0), 6) for _ in range(50)}) > 1  # jittered
     assert all(backoff_delay(1, base=0.5, cap=8.0, retry_after=3) >= 3 for _ in range(50))
-
-
-# ---- base URLs --------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "url",
-    [
-        f"https://user:{CANARY}@api.honeyhive.ai",
-        f"https://{CANARY}@api.honeyhive.ai/",
-        f"https://api.honeyhive.ai/?api_key={CANARY}",
-        f"https://api.honeyhive.ai/v1#{CANARY}",
-        f"http://127.0.0.1:8000/?key={CANARY}",
-    ],
-)
-def test_a_base_url_with_credentials_is_refused_without_repeating_them(url):
-    with pytest.raises(InvalidBaseURLError) as caught:
-        HoneyHiveClient("some-key", url)
-    assert isinstance(caught.value, ValueError) and isinstance(caught.value, HoneyHiveError)
-    message = str(caught.value)
-    assert CANARY not in message and CANARY not in repr(caught.value)
-    assert "HONEYHIVE_API_KEY" in message  # the fix: the key goes in the key setting
-    assert CANARY not in redact_url(url)
-
-
-def test_the_key_itself_is_scrubbed_from_a_url_message():
-    with pytest.raises(InvalidBaseURLError) as caught:
-        HoneyHiveClient(CANARY, f"http://example.com/{CANARY}/")
-    assert CANARY not in str(caught.value)
-    assert "https://example.com/" in str(caught.value)  # the fix it proposes
-
-
-@pytest.mark.parametrize(
-    "url", ["ftp://api.honeyhive.ai", "api.honeyhive.ai", "https://", "http://api.honeyhive.ai", "https://h:port/"]
-)
-def test_unusable_base_urls_are_refused_with_the_fix(url):
-    with pytest.raises(InvalidBaseURLError, match="HONEYHIVE_BASE_URL"):
-        HoneyHiveClient("k", url)
-
-
-@pytest.mark.parametrize(
-    ("url", "kept"),
-    [
-        ("https://api.honeyhive.ai", "https://api.honeyhive.ai"),
-        ("https://api.dp1.us.honeyhive.ai/", "https://api.dp1.us.honeyhive.ai"),
-        ("http://127.0.0.1:8765", "http://127.0.0.1:8765"),
-        ("http://localhost:8765/", "http://localhost:8765"),
-        ("http://[::1]:8765", "http://[::1]:8765"),
-    ],
-)
-def test_honeyhive_and_loopback_urls_are_accepted(url, kept):
-    with HoneyHiveClient("k", url) as hh:
-        assert hh.base_url == kept
-
-
-def test_redact_url_masks_userinfo_query_values_and_fragment():
-    shown = redact_url("https://me:pw@api.honeyhive.ai:8443/p?api_key=K&flag#frag")
-    assert shown == "https://***@api.honeyhive.ai:8443/p?api_key=***&***#***"
-    assert redact_url("https://api.honeyhive.ai/v1") == "https://api.honeyhive.ai/v1"
-    assert redact_url("http://[bad") == "<a URL that does not parse>"
-
-
-# ---- the current API's answer shapes, and which API is there ------------------------------------------
-
-
-def test_configurations_and_queues_are_read_in_either_shape(serve):
-    configuration = {
-        "id": "c1",
-        "name": "email-writer",
-        "provider": "openai",
-        "parameters": {"call_type": "chat", "model": "gpt-4o-mini", "template": [{"role": "user", "content": "Hi"}]},
-        "env": ["prod"],
-    }
-    other = {**configuration, "id": "c2", "name": "draft", "env": []}
-    queue = {"id": "q1", "name": "Low ratings", "filters": {"filterArray": []}}
-    server = serve(
-        replying(
-            answer("200 OK", json.dumps({"configurations": [configuration, other]})),
-            answer("200 OK", json.dumps([configuration, other])),  # an older spec: a bare array
-            answer("200 OK", json.dumps([queue])),
-            answer("200 OK", json.dumps(queue)),
-        )
-    )
-    with client_for(server) as hh:
-        assert [c.id for c in hh.list_configurations()] == ["c1", "c2"]
-        assert [c.id for c in hh.list_configurations(env="prod")] == ["c1"]  # filtered here too
-        assert [q.id for q in hh.list_queues()] == ["q1"]
-        assert hh.get_queue("q1").name == "Low ratings"
-    assert server.paths()[1] == "/v1/configurations?env=prod"
-
-
-def test_export_reads_count_as_the_total_and_stops_there(serve):
-    def page(start: int, size: int) -> bytes:
-        events = [{"event_id": f"e{i}", "event_type": "model", "inputs": {}} for i in range(start, start + size)]
-        return answer("200 OK", json.dumps({"events": events, "count": 5}))
-
-    server = serve(replying(page(0, 2), page(2, 2), page(4, 1), answer("500 Internal Server Error", "{}")))
-    with client_for(server) as hh:
-        ids = [event.event_id for event in hh.export_events([], page_size=2)]
-    assert ids == ["e0", "e1", "e2", "e3", "e4"]
-    assert len(server.requests) == 3
-    bodies = [json.loads(r.partition(b"\r\n\r\n")[2]) for r in server.requests]
-    assert [b["page"] for b in bodies] == [1, 2, 3] and bodies[0]["limit"] == 2
-
-
-def test_detect_api_names_the_url_and_what_was_tried_when_neither_answers(serve):
-    server = serve(replying(answer("404 Not Found", '{"message": "no route"}')))
-    with client_for(server) as hh, pytest.raises(UnsupportedAPIError) as caught:
-        hh.detect_api()
-    message = str(caught.value)
-    assert server.url in message
-    assert "GET /v1/configurations answered 404" in message and "GET /tasks answered 404" in message
-    assert server.paths() == ["/v1/configurations", "/tasks"]
-
-
-def test_detect_api_falls_back_to_tasks_and_keeps_401(serve):
-    tasks_only = serve(replying(answer("404 Not Found", "{}"), answer("200 OK", "[]")))
-    with client_for(tasks_only) as hh:
-        assert hh.detect_api() == "tasks"
-    refused = serve(replying(answer("401 Unauthorized", '{"message": "invalid key"}')))
-    with client_for(refused) as hh, pytest.raises(AuthenticationError):
-        hh.detect_api()
