@@ -87,3 +87,9 @@ class ReviewBackend(Generator, FeedbackSender, Protocol):
     ) -> Generation: ...
 
     def with_options(self, *, timeout: float | None = None, max_retries: int | None = None) -> ReviewBackend: ...
+
+
+def reviewer_properties(reviewer: str) -> dict[str, str]:
+    """The ``user_properties`` of a run: the reviewer under ``reviewer`` (what the studio's own
+    readers look for) and under ``user_id`` (the key HoneyHive's user filters and charts group by)."""
+    return {"reviewer": reviewer, "user_id": reviewer}

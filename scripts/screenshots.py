@@ -132,8 +132,9 @@ def batch(page: Page, url: str, tmp: Path) -> None:
 
 
 def review_queue(page: Page) -> None:
-    """From the batch page into the queue: the first item with its inputs and prompt above the
-    completion, thumbs given from the keyboard; then a few items rated for the log and Numbers."""
+    """From the batch page into the queue: the first item with its inputs above the completion (its
+    variant hidden until rated: blind review), thumbs given from the keyboard; then a few items rated
+    for the log and Numbers."""
     page.get_by_role("button", name=f"Review these {BATCH_ROWS} results").click()
     page.get_by_text(f"Item 1 of {BATCH_ROWS}").wait_for(timeout=SLOW_MS)
     main = page.get_by_test_id("stMain")
@@ -141,10 +142,7 @@ def review_queue(page: Page) -> None:
     main.get_by_test_id("stText").filter(has_text=re.compile(r"^agenda item \d+$")).first.wait_for()
     main.get_by_test_id("stText").filter(has_text="brisk").first.wait_for()
     page.get_by_text("Keys active").wait_for()  # the key listener has loaded
-    wait_for_app_run(page)
-    prompt = main.get_by_test_id("stExpander").filter(has_text="Prompt").first
-    prompt.locator("summary").click()
-    prompt.get_by_text("{{topic}}", exact=False).first.wait_for()
+    page.get_by_text("Variant hidden until you submit").first.wait_for()  # blind review, the default
     wait_for_app_run(page)
     page.keyboard.press("u")
     page.get_by_text("Your rating: 👍 up · not submitted yet").wait_for()
@@ -195,6 +193,17 @@ def numbers(page: Page, url: str) -> None:
     _shoot(page, "numbers")
 
 
+def rubrics(page: Page, url: str) -> None:
+    """The Rubrics page with the example rubric loaded into the editor and saved as a version."""
+    open_app(page, f"{url}/rubrics")
+    choose_option(page, "Start from", "An example rubric")
+    page.get_by_role("button", name="Load into the editor").click()
+    wait_for_app_run(page)
+    page.get_by_role("button", name="Save as a new version").click()
+    page.get_by_text("Saved support-replies version 1.").wait_for()
+    _shoot(page, "rubrics")
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp())
@@ -210,6 +219,7 @@ def main() -> None:
             ingest(page, url, tmp)
             session_log(page, url)
             numbers(page, url)
+            rubrics(page, url)
         except Exception:
             # What the page showed when a wait ran out, and the studio's log, for whoever looks next.
             page.screenshot(path=str(tmp / "failed.png"), full_page=True)

@@ -15,13 +15,17 @@ from ui.text import code, plain
 
 FORMAT_HELP = (
     "CSV or JSONL, one item per row: `completion`; at least one of `expected_thumbs` (up / down), "
-    "`expected_stars` (4, or a range 4-5) and `expected_labels` (a, b); inputs as `input.<variable>` columns or an "
+    "`expected_stars` (4, or a range 4-5) and `expected_labels` (a, b), or of any other dimension of the active "
+    "rubric as `expected_<dimension>` (a scale: 4 or 4-5; a categorical: one of its values; pass/fail: pass or "
+    "fail), or all of them in an `expected` JSON object; text dimensions cannot be expected. Inputs as "
+    "`input.<variable>` columns or an "
     "`inputs` JSON object; optional `task`, `prompt_name`, `prompt_version`, `model`: what the item shows while "
     "reviewed (give those of the queues it goes into, so nothing tells it apart)."
 )
 RULE_HELP = (
     "A review of a gold item is right when every expected value the file gives matches: the same thumbs, stars "
-    "inside the expected range, every expected label chosen (extra labels are fine)."
+    "inside the expected range, every expected label chosen (extra labels are fine), and each expected rubric "
+    "dimension given: a scale inside its range, a category or pass/fail equal."
 )
 
 
@@ -44,7 +48,7 @@ def render_gold_upload(studio: Studio) -> None:
     if uploaded is None:
         return
     try:
-        rows = read_gold_file(uploaded.getvalue(), uploaded.name)
+        rows = read_gold_file(uploaded.getvalue(), uploaded.name, studio.stores.rubrics.active())
     except UploadError as exc:  # names the rows, the columns and the fix
         st.error(plain(exc), icon=":material/rule:")
         return

@@ -17,6 +17,7 @@ import streamlit as st
 from hive_review.drafts import input_scope
 from hive_review.log import columns as col
 from hive_review.log.entries import RunContext, entry_from_generation
+from hive_review.ports import reviewer_properties
 from hive_review.runs.inputs import input_problems
 from honeyhive_api import HoneyHiveError, Prompt
 from honeyhive_api.templates import prompt_variables
@@ -172,7 +173,7 @@ def _run(studio: Studio, task_name: str, prompt: Prompt, values: dict[str, str])
                 task_name,
                 values,
                 prompts=variant,
-                user_properties={"user_id": studio.reviewer},
+                user_properties=reviewer_properties(studio.reviewer),
                 source=studio.source,
             ) as stream:
                 stream_completion(stream)

@@ -24,7 +24,7 @@ from hive_review.compare.comparison_store import (
 )
 from hive_review.log.entries import RunContext, entry_from_generation
 from hive_review.log.store import LogStore
-from hive_review.ports import Generator
+from hive_review.ports import Generator, reviewer_properties
 from honeyhive_api import HoneyHiveError
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ class ComparisonRunner(BackgroundJob):
                 comparison.task,
                 comparison.inputs,
                 prompts=[run.variant],
-                user_properties={"user_id": self._reviewer},
+                user_properties=reviewer_properties(self._reviewer),
                 source=comparison.source,
             )
         except HoneyHiveError as error:

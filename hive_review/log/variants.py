@@ -12,12 +12,13 @@ import pandas as pd
 from hive_review.log import columns as col
 
 VARIANT: Final = "variant"  # the column a summary is keyed by: ``variant_labels``
-_NAMED_VERSION: Final = re.compile(r"[vV]\d+(\.\d+)*")
+_NUMBERED_VERSION: Final = re.compile(r"\d+(\.\d+)*")
 
 
 def variant_label(prompt_name: str, version: str) -> str:
-    """``email-writer-v2 (v2)``; the version alone where the log has no prompt name. A version that
-    names itself ``v2`` already is not made ``vv2``."""
+    """``email-writer-v2 (v2)``; the version alone where the log has no prompt name. Only a numbered
+    version gets its ``v``: one that names itself (``v7``, ``logged`` for an ingested completion, a
+    configuration's id on the current API) is shown as it is, never ``vv7`` or ``vlogged``."""
     version_text = _version_text(version)
     return f"{prompt_name} ({version_text})" if prompt_name else version_text
 
@@ -25,7 +26,7 @@ def variant_label(prompt_name: str, version: str) -> str:
 def _version_text(version: str) -> str:
     if not version:
         return "no version"
-    return version if _NAMED_VERSION.fullmatch(version) else f"v{version}"
+    return f"v{version}" if _NUMBERED_VERSION.fullmatch(version) else version
 
 
 def _present(value: object) -> str:

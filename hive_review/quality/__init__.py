@@ -8,8 +8,9 @@
   into a new shared queue, one in ten by default, each at a random place of its block. A review
   of a gold item is right when every expected value the lead gave matches (``gold_accuracy``:
   thumbs equal; stars inside the expected range, "4" meaning exactly 4 and "4-5" either; every
-  expected label chosen, extra labels allowed). A reviewer under 80% is flagged. A rating of a
-  gold row is never sent to HoneyHive (``gold_rows.is_gold``, asked by the feedback outbox).
+  expected label chosen, extra labels allowed; a rubric dimension's expected value, read by
+  ``gold_dimensions``: a scale in its range, a category or pass/fail equal). A reviewer under 80%
+  is flagged. A rating of a gold row is never sent to HoneyHive (``gold_rows.is_gold``, asked by the feedback outbox).
 * **Time per item** (``item_timer``, ``time_stats``): from the moment a shared item is first shown
   to its reviewer to the moment the review is submitted, counting each gap between two of the
   reviewer's page runs on that item at most ``IDLE_CAP_SECONDS`` (5 minutes): an item left open
@@ -27,6 +28,7 @@
 
 Modules: ``tables`` (schema; frozen in migration 0006), ``gold_rows`` (which rows are gold),
 ``gold_rules`` (the expected verdict and the rule), ``gold_upload`` (the lead's file),
+``gold_dimensions`` (its expected rubric dimensions; column in migration 0010),
 ``gold_store``, ``gold_mix``, ``gold_accuracy``, ``reviews`` (every shared review with its time),
 ``item_timer``, ``rating_times``, ``time_stats``, ``disagreement``, ``split_items``, ``adjudication`` (final
 verdicts: ``final_verdicts(database, queue_id=None)`` by generation id), ``verdict_frames``.

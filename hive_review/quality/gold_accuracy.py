@@ -59,7 +59,8 @@ def gold_results(database: Database, queue_id: str | None = None) -> list[GoldRe
         gold = gold_items_in(db, {review.generation_id for review in reviews})
     results = [
         GoldResult(review.reviewer, review.queue_id, review.generation_id, review.reviewed_at,
-                   is_right(gold[review.generation_id].expected, review.thumbs, review.stars, review.labels))
+                   is_right(gold[review.generation_id].expected, review.thumbs, review.stars, review.labels,
+                            review.dimensions))
         for review in reviews
         if review.generation_id in gold
     ]  # fmt: skip

@@ -19,6 +19,7 @@ from hive_review.db import Database
 from hive_review.feedback.ratings import join_labels, split_labels
 from hive_review.log.entries import LogEntry, iso
 from hive_review.log.store import LogStore
+from hive_review.quality.gold_dimensions import dimensions_from_json, dimensions_to_json
 from hive_review.quality.gold_rows import GOLD_ORIGIN
 from hive_review.quality.gold_rules import Expected
 from hive_review.quality.gold_upload import GoldRow
@@ -102,6 +103,7 @@ def _expected_values(expected: Expected) -> dict[str, object]:
         "expected_stars_min": low,
         "expected_stars_max": high,
         "expected_labels": join_labels(expected.labels or ()),
+        "expected_dimensions": dimensions_to_json(expected.dimensions),
     }
 
 
@@ -128,6 +130,7 @@ def _item(row: sa.RowMapping) -> GoldItem:
             thumbs=row["expected_thumbs"],
             stars=(int(low), int(high)) if low is not None and high is not None else None,
             labels=split_labels(row["expected_labels"]) or None,
+            dimensions=dimensions_from_json(row["expected_dimensions"]),
         ),
         uploaded_by=row["uploaded_by"],
         uploaded_at=row["uploaded_at"],

@@ -5,7 +5,9 @@ refused there, with their own messages). Then each row needs:
 
 * ``completion``: the text the reviewers judge;
 * at least one expected value: ``expected_thumbs`` (``up`` / ``down``), ``expected_stars`` (``4``,
-  or a range ``4-5``), ``expected_labels`` (``a, b``, or a JSON list in JSONL);
+  or a range ``4-5``), ``expected_labels`` (``a, b``, or a JSON list in JSONL), or an expected value
+  of any other dimension of the active rubric: an ``expected_<dimension>`` column, or an ``expected``
+  JSON object (``gold_dimensions`` reads and checks those);
 * inputs, optional: ``input.<variable>`` columns and/or an ``inputs`` column holding a JSON object;
 * optional: ``task``, ``prompt_name``, ``prompt_version``, ``model``: what the item shows while it
   is reviewed. Give those of the queue it is mixed into, so that nothing tells it apart.
@@ -17,7 +19,6 @@ are listed together (``UploadError``), so the file is fixed in one go.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
@@ -27,7 +28,17 @@ import pandas as pd
 from hive_review.feedback.ratings import split_labels
 from hive_review.log import columns as col
 from hive_review.missing import is_missing
-from hive_review.quality.gold_rules import Expected
+from hive_review.quality.gold_dimensions import (
+    EXPECTED_OBJECT,
+    SCALE_RANGE,
+    dimension_columns,
+    dimension_value,
+    find_dimension,
+    object_entries,
+    unknown_problem,
+)
+from hive_review.quality.gold_rules import DimensionExpected, Expected
+from hive_review.rubrics.models import DEFAULT_RUBRIC, Rubric
 from hive_review.runs.upload_rows import INPUTS_COLUMN, SHOWN_PROBLEMS
 from hive_review.runs.uploads import UploadError, json_cell, read_table
 
@@ -36,10 +47,10 @@ EXPECTED_STARS: Final = "expected_stars"
 EXPECTED_LABELS: Final = "expected_labels"
 EXPECTED: Final[tuple[str, ...]] = (EXPECTED_THUMBS, EXPECTED_STARS, EXPECTED_LABELS)
 SHOWN_AS: Final[tuple[str, ...]] = (col.TASK, col.PROMPT_NAME, col.PROMPT_VERSION, col.MODEL)
-KNOWN: Final[tuple[str, ...]] = (col.COMPLETION, INPUTS_COLUMN, *EXPECTED, *SHOWN_AS)
+KNOWN: Final[tuple[str, ...]] = (col.COMPLETION, INPUTS_COLUMN, *EXPECTED, EXPECTED_OBJECT, *SHOWN_AS)
+_PREFIX: Final = "expected_"
 
 _THUMBS: Final[dict[str, str]] = {"up": "up", "down": "down", "👍": "up", "👎": "down", "true": "up", "false": "down"}
-_STARS: Final = re.compile(r"^\s*([1-5])(?:\.0+)?\s*(?:(?:-|–|\.\.)\s*([1-5])(?:\.0+)?\s*)?$")
 
 
 @dataclass(frozen=True)
@@ -55,24 +66,27 @@ class GoldRow:
     model: str | None = None
 
 
-def read_gold_file(data: bytes, filename: str) -> list[GoldRow]:
-    """The gold items of an uploaded file, or ``UploadError`` saying what to fix."""
-    return gold_rows(read_table(data, filename))
+def read_gold_file(data: bytes, filename: str, rubric: Rubric = DEFAULT_RUBRIC) -> list[GoldRow]:
+    """The gold items of an uploaded file, or ``UploadError`` saying what to fix; expected values of
+    dimensions are checked against ``rubric`` (the active one)."""
+    return gold_rows(read_table(data, filename), rubric)
 
 
-def gold_rows(frame: pd.DataFrame) -> list[GoldRow]:
+def gold_rows(frame: pd.DataFrame, rubric: Rubric = DEFAULT_RUBRIC) -> list[GoldRow]:
     """The gold items of a table read by ``read_table``, or ``UploadError`` naming rows and columns."""
-    found = _find_columns([str(column) for column in frame.columns])
+    columns = [str(column) for column in frame.columns]
+    found = _find_columns(columns)
+    by_dimension = dimension_columns(columns, taken=found.values())
     missing = [name for name in (col.COMPLETION,) if name not in found]
-    if missing or not any(name in found for name in EXPECTED):
+    if missing or not (any(name in found for name in (*EXPECTED, EXPECTED_OBJECT)) or by_dimension):
         raise UploadError(
-            "A gold file needs a 'completion' column and at least one of 'expected_thumbs', 'expected_stars' "
-            f"and 'expected_labels'; this file has: {', '.join(map(str, frame.columns))}. Rename or add the "
-            "columns and upload it again."
+            "A gold file needs a 'completion' column and at least one of 'expected_thumbs', 'expected_stars', "
+            "'expected_labels', 'expected_<dimension>' (a dimension of the active rubric) and an 'expected' JSON "
+            f"object; this file has: {', '.join(columns)}. Rename or add the columns and upload it again."
         )
     input_columns = {
         name[len(col.INPUT_PREFIX) :]: name
-        for name in map(str, frame.columns)
+        for name in columns
         if name.casefold().startswith(col.INPUT_PREFIX) and len(name) > len(col.INPUT_PREFIX)
     }
     rows: list[GoldRow] = []
@@ -82,7 +96,10 @@ def gold_rows(frame: pd.DataFrame) -> list[GoldRow]:
         row_problems: list[str] = []
         if not cell[col.COMPLETION].strip():
             row_problems.append(f"row {position}: 'completion' is empty (write the text the reviewers judge)")
-        expected = _expected(cell, position, row_problems)
+        given = _given(
+            cell, {by_dimension[c]: (f"'{c}'", _text(record[c])) for c in by_dimension}, position, row_problems
+        )
+        expected = _expected(given, rubric, position, row_problems)
         inputs = _inputs(cell.get(INPUTS_COLUMN, ""), position, row_problems)
         inputs.update({name: _text(record[column]) for name, column in input_columns.items() if _text(record[column])})
         problems += row_problems
@@ -113,29 +130,74 @@ def _find_columns(columns: list[str]) -> dict[str, str]:
     return found
 
 
-def _expected(cell: Mapping[str, str], position: int, problems: list[str]) -> Expected:
-    thumbs_text = cell.get(EXPECTED_THUMBS, "").strip()
-    stars_text = cell.get(EXPECTED_STARS, "").strip()
-    labels_text = cell.get(EXPECTED_LABELS, "").strip()
-    thumbs = _THUMBS.get(thumbs_text.casefold()) if thumbs_text else None
-    if thumbs_text and thumbs is None:
-        problems.append(f"row {position}: '{EXPECTED_THUMBS}' is {thumbs_text!r}; write up or down, or leave it empty")
-    stars = _stars(stars_text) if stars_text else None
-    if stars_text and stars is None:
+def _given(
+    cell: Mapping[str, str], by_column: Mapping[str, tuple[str, str]], position: int, problems: list[str]
+) -> dict[str, tuple[str, str, str]]:
+    """The row's filled-in expected values: dimension name (ignoring case) → (name, where, text), from
+    the expected_* columns and the ``expected`` object; a value given twice is a problem."""
+    given: dict[str, tuple[str, str, str]] = {}
+
+    def add(name: str, where: str, text: str) -> None:
+        if not text.strip():
+            return
+        if name.casefold() in given:
+            first = given[name.casefold()][1]
+            problems.append(f"row {position}: {where} and {first} both expect '{name}'; keep one of them")
+            return
+        given[name.casefold()] = (name, where, text)
+
+    for column in EXPECTED:
+        add(column.removeprefix(_PREFIX), f"'{column}'", cell.get(column, ""))
+    for name, (where, text) in by_column.items():
+        add(name, where, text)
+    entries, problem = object_entries(cell.get(EXPECTED_OBJECT, ""), f"'{EXPECTED_OBJECT}'")
+    if problem:
+        problems.append(f"row {position}: {problem}")
+    for name, value in entries.items():
+        add(name, f"'{EXPECTED_OBJECT}' key '{name}'", json_cell(value))
+    return given
+
+
+def _expected(
+    given: Mapping[str, tuple[str, str, str]], rubric: Rubric, position: int, problems: list[str]
+) -> Expected:
+    thumbs: str | None = None
+    stars: tuple[int, int] | None = None
+    labels: tuple[str, ...] = ()
+    dimensions: dict[str, DimensionExpected] = {}
+    for name, where, text in given.values():
+        dimension = find_dimension(rubric, name)
+        if dimension is None:
+            problems.append(f"row {position}: {unknown_problem(rubric, name, where)}")
+        elif dimension.name == "thumbs":
+            thumbs = _THUMBS.get(text.strip().casefold())
+            if thumbs is None:
+                problems.append(f"row {position}: {where} is {text.strip()!r}; write up or down, or leave it empty")
+        elif dimension.name == "stars":
+            stars = _stars(text)
+            if stars is None:
+                problems.append(
+                    f"row {position}: {where} is {text.strip()!r}; write stars from 1 to 5 (4) or a range (4-5), "
+                    "or leave it empty"
+                )
+        elif dimension.name == "labels":
+            labels = _labels(text.strip(), where, position, problems)
+        else:
+            value, problem = dimension_value(dimension, text, where)
+            if problem is not None:
+                problems.append(f"row {position}: {problem}")
+            elif value is not None:
+                dimensions[dimension.name] = value
+    if not given:
         problems.append(
-            f"row {position}: '{EXPECTED_STARS}' is {stars_text!r}; write stars from 1 to 5 (4) or a range (4-5), "
-            "or leave it empty"
+            f"row {position}: no expected value; fill in '{EXPECTED_THUMBS}', '{EXPECTED_STARS}', "
+            f"'{EXPECTED_LABELS}' or an 'expected_<dimension>' of the active rubric"
         )
-    labels = _labels(labels_text, position, problems) if labels_text else None
-    if not (thumbs_text or stars_text or labels_text):
-        problems.append(
-            f"row {position}: no expected value; fill in '{EXPECTED_THUMBS}', '{EXPECTED_STARS}' or '{EXPECTED_LABELS}'"
-        )
-    return Expected(thumbs=thumbs, stars=stars, labels=labels or None)  # type: ignore[arg-type]
+    return Expected(thumbs=thumbs, stars=stars, labels=labels or None, dimensions=dimensions)  # type: ignore[arg-type]
 
 
 def _stars(text: str) -> tuple[int, int] | None:
-    match = _STARS.match(text)
+    match = SCALE_RANGE.match(text)
     if match is None:
         return None
     low = int(match.group(1))
@@ -143,7 +205,7 @@ def _stars(text: str) -> tuple[int, int] | None:
     return (low, high) if low <= high else None
 
 
-def _labels(text: str, position: int, problems: list[str]) -> tuple[str, ...]:
+def _labels(text: str, where: str, position: int, problems: list[str]) -> tuple[str, ...]:
     if not text.startswith("["):
         return split_labels(text)
     try:
@@ -151,9 +213,7 @@ def _labels(text: str, position: int, problems: list[str]) -> tuple[str, ...]:
     except json.JSONDecodeError:
         value = None
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        problems.append(
-            f'row {position}: \'{EXPECTED_LABELS}\' is not a list of texts; write a, b (or in JSONL ["a", "b"])'
-        )
+        problems.append(f'row {position}: {where} is not a list of texts; write a, b (or in JSONL ["a", "b"])')
         return ()
     return tuple(item.strip() for item in value if item.strip())
 

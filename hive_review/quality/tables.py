@@ -34,6 +34,8 @@ gold_items = sa.Table(
     sa.Column("expected_stars_min", sa.Integer),  # the accepted stars, both ends included; NULL: not checked
     sa.Column("expected_stars_max", sa.Integer),
     sa.Column("expected_labels", sa.Text),  # "a, b" as the log; NULL: not checked
+    # The rubric's other dimensions: JSON name -> [low, high] / "value" / true|false (migration 0010).
+    sa.Column("expected_dimensions", sa.Text),
     sa.Column("uploaded_by", sa.Text, nullable=False),
     sa.Column("uploaded_at", sa.Text, nullable=False),  # ISO 8601 UTC
 )

@@ -29,7 +29,7 @@ from hive_review.background import BackgroundJob
 from hive_review.feedback.event_items import QueuedEvent
 from hive_review.log.entries import LogEntry, RunContext, entry_from_generation
 from hive_review.log.store import LogStore
-from hive_review.ports import Generator
+from hive_review.ports import Generator, reviewer_properties
 from hive_review.run_sources import BATCH_SOURCE, source_for
 from hive_review.runs.batch_events import DurableEvents, RunEvents, defer_events
 from hive_review.runs.batch_store import (
@@ -144,7 +144,7 @@ class BatchRunner(BackgroundJob):
                     self.batch.task,
                     item.inputs,
                     prompts=None if item.variant == DEPLOYED else [item.variant],
-                    user_properties={"user_id": self._reviewer},
+                    user_properties=reviewer_properties(self._reviewer),
                     source=self._source,
                 )
             except HoneyHiveError as error:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from hive_review.log import columns as col
 from hive_review.log.entries import LogEntry, RunContext, entry_from_generation
 from hive_review.log.store import LogStore
-from hive_review.ports import ReviewBackend
+from hive_review.ports import ReviewBackend, reviewer_properties
 from hive_review.runs.upload_rows import IngestRow
 from honeyhive_api import HoneyHiveError
 
@@ -48,7 +48,7 @@ def ingest_completions(
                 usage=row.usage,
                 latency=row.latency_ms,
                 source=source,
-                user_properties={"user_id": reviewer},
+                user_properties=reviewer_properties(reviewer),
             )
         except HoneyHiveError as exc:
             result.failures.append((number, exc.message))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -21,6 +22,17 @@ class EmulatorState:
     provider: Provider
     faults: FaultState
     requests: RequestLog = field(default_factory=RequestLog)
+
+    # The local model answers one request at a time on one thread of its own: llama.cpp's threads
+    # then always start from the same thread, as when the model is called directly, instead of a
+    # new worker per request with the others parked on the model's lock (measured in
+    # bench/local_model_batch.py). Other providers (a remote endpoint) run side by side: None, the
+    # loop's default pool.
+    model_thread: Executor | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        if self.provider.name == "local" and self.model_thread is None:
+            object.__setattr__(self, "model_thread", ThreadPoolExecutor(1, thread_name_prefix="local-model"))
 
     @property
     def instant(self) -> bool:

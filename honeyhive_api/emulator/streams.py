@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import Executor
 
 _END = object()
 
 
-async def pieces(produce: Callable[[], Iterator[str]], *, instant: bool) -> AsyncIterator[str]:
+async def pieces(
+    produce: Callable[[], Iterator[str]], *, instant: bool, executor: Executor | None = None
+) -> AsyncIterator[str]:
     """The pieces of ``produce()`` as they come. A real model runs on one worker thread that hands
     each piece to the event loop through a queue (not one thread hop per piece); an instant one
     (the offline provider) runs on the loop itself."""
@@ -28,7 +31,7 @@ async def pieces(produce: Callable[[], Iterator[str]], *, instant: bool) -> Asyn
         finally:
             loop.call_soon_threadsafe(queue.put_nowait, _END)
 
-    worker = loop.run_in_executor(None, work)
+    worker = loop.run_in_executor(executor, work)
     while (item := await queue.get()) is not _END:
         if isinstance(item, Exception):
             raise item
@@ -36,9 +39,9 @@ async def pieces(produce: Callable[[], Iterator[str]], *, instant: bool) -> Asyn
     await worker
 
 
-async def whole(produce: Callable[[], Iterator[str]], *, instant: bool) -> str:
+async def whole(produce: Callable[[], Iterator[str]], *, instant: bool, executor: Executor | None = None) -> str:
     """The whole completion; a real model runs in a worker thread."""
     if instant:
         return "".join(produce())
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(None, lambda: "".join(produce()))
+    return await loop.run_in_executor(executor, lambda: "".join(produce()))

@@ -116,7 +116,7 @@ def test_a_run_on_the_current_api_is_an_event_and_its_rating_is_feedback_on_it(c
     logged = {row["path"]: row["received"] for row in posts if row["method"] == "POST"}
     assert logged.get("/events/batch", 0) >= 1 and "/events" not in logged  # through the outbox, not in the run
     assert event["inputs"]["topic"] == "the launch moves to May"
-    assert event["user_properties"]["user_id"] == "qa-alice"
+    assert event["user_properties"] == {"reviewer": "qa-alice", "user_id": "qa-alice"}
     assert "prod" in event["config"]["env"] or event["config"].get("env") == "prod"
 
     at.feedback(key=rating_key(event_id, "stars")).set_value(3).run()

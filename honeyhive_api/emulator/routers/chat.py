@@ -115,7 +115,7 @@ async def chat_completions(state: State, body: ChatCompletionRequest) -> Any:
 
     if not body.stream:
         try:
-            text = await streams.whole(produce, instant=state.instant)
+            text = await streams.whole(produce, instant=state.instant, executor=state.model_thread)
         except Exception as exc:
             raise ApiError(502, f"the model provider {provider.name!r} failed: {exc}", code="provider_error") from None
         return {
@@ -152,7 +152,7 @@ async def chat_completions(state: State, body: ChatCompletionRequest) -> Any:
     async def events() -> AsyncIterator[bytes]:
         yield chunk({"role": "assistant", "content": ""})
         try:
-            async for piece in streams.pieces(produce, instant=state.instant):
+            async for piece in streams.pieces(produce, instant=state.instant, executor=state.model_thread):
                 yield chunk({"content": piece})
         except Exception as exc:
             message = f"the model provider {provider.name!r} failed: {exc}"

@@ -106,7 +106,7 @@ async def generate(state: State, query: GenerateQuery) -> Any:
 
     if not query.stream:
         try:
-            text = await streams.whole(produce, instant=state.instant)
+            text = await streams.whole(produce, instant=state.instant, executor=state.model_thread)
         except Exception as exc:
             raise ApiError(502, f"the model provider {state.provider.name!r} failed: {exc}") from None
         return record_generation(state, query, prompt, text, usage, started)
@@ -114,7 +114,7 @@ async def generate(state: State, query: GenerateQuery) -> Any:
     async def events() -> AsyncIterator[bytes]:
         pieces: list[str] = []
         try:
-            async for piece in streams.pieces(produce, instant=state.instant):
+            async for piece in streams.pieces(produce, instant=state.instant, executor=state.model_thread):
                 pieces.append(piece)
                 yield streaming.encode_event(streaming.CHUNK, {"text": piece})
         except Exception as exc:

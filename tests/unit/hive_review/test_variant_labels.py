@@ -25,6 +25,7 @@ ROWS = [
     {col.TASK: "Email", col.PROMPT_VERSION: "1", col.PROMPT_NAME: "email-writer-v1", col.THUMBS: "up"},
     {col.TASK: "Email", col.PROMPT_VERSION: "v7", col.PROMPT_NAME: None},  # ingested: a version, no name
     {col.TASK: "Email", col.PROMPT_VERSION: None, col.PROMPT_NAME: None},
+    {col.TASK: "Email", col.PROMPT_VERSION: "logged", col.PROMPT_NAME: None},  # ingested in the task API
     {col.TASK: "Other", col.PROMPT_VERSION: "1", col.PROMPT_NAME: "other-v1"},  # the same version, another task
 ]
 
@@ -38,6 +39,7 @@ def test_each_row_is_named_by_its_variant_as_numbers_names_it() -> None:
         "email-writer-v1 (v1)",
         "v7",  # not "vv7"
         "no version",
+        "logged",  # not "vlogged"
         "other-v1 (v1)",
     ]
     email = log[log[col.TASK] == "Email"]
@@ -50,15 +52,17 @@ def test_the_summary_is_keyed_by_task_and_variant_with_whole_counts() -> None:
     assert [(row.task, row.variant) for row in summary.itertuples()] == [
         ("Email", "email-writer-v1 (v1)"),
         ("Email", "email-writer-v2-concise (v2)"),
+        ("Email", "logged"),
         ("Email", "no version"),
         ("Email", "v7"),
         ("Other", "other-v1 (v1)"),
     ]
-    assert summary["count"].tolist() == [1, 3, 1, 1, 1] and summary["count"].dtype == np.int64
+    assert summary["count"].tolist() == [1, 3, 1, 1, 1, 1] and summary["count"].dtype == np.int64
     assert summary.loc[1, "mean_rating"] == 4.5
 
 
 def test_a_label_without_a_name_or_version() -> None:
     assert variant_label("email-writer-v2", "2") == "email-writer-v2 (v2)"
     assert variant_label("", "") == "no version"
+    assert variant_label("", "b0fa379002") == "b0fa379002"  # a configuration's id is not made "vb0fa379002"
     assert variant_labels(empty_log_frame()).empty
