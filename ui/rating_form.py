@@ -259,6 +259,18 @@ def render_rating_form(studio: Studio, row: Mapping[str, Any], *, submit_button:
     current = studio.log.get_entry(generation_id) or dict(row)
     seed = values(studio, generation_id, current)
     _mark_shown(generation_id)
+    rubric, options = seed_widgets(studio, generation_id, seed)
+    with st.container(border=True):
+        render_rating_summary(studio, generation_id, current)
+        render_parts(studio, rubric, generation_id, options)
+        if submit_button:
+            _render_submit(studio, generation_id, current)
+        render_delivery(studio, generation_id, current)
+
+
+def seed_widgets(studio: Studio, generation_id: str, seed: Mapping[str, Any]) -> tuple[Rubric, list[str]]:
+    """The active rubric and its label options, with each of its widgets holding ``seed``'s value
+    (the draft) unless it holds one already."""
     rubric = studio.stores.rubrics.active()
     options = rubric_form.label_options(rubric, studio.settings.labels)
     for part, dimension in zip(rubric_form.form_parts(rubric), rubric.dimensions, strict=True):
@@ -268,30 +280,19 @@ def render_rating_form(studio: Studio, row: Mapping[str, Any], *, submit_button:
         elif part.startswith(dimension_part("")) and not rubric_form.fits(dimension, value):
             value = None  # a draft made under another version of the rubric
         st.session_state.setdefault(widget_key(generation_id, part), value)
+    return rubric, options
 
-    if not rubric.is_default:
-        _render_rubric_form(studio, rubric, generation_id, current, options, submit_button=submit_button)
+
+def render_parts(studio: Studio, rubric: Rubric, generation_id: str, options: list[str]) -> None:
+    """The rubric's widgets, each on its part of the stored draft: today's form for the default
+    rubric; another rubric's guidelines, then each of its dimensions."""
+    if rubric.is_default:
+        render_default_parts(studio, generation_id, options)
         return
-    with st.container(border=True):
-        render_rating_summary(studio, generation_id, current)
-        thumbs_col, stars_col = st.columns([1, 3])
-        with thumbs_col:
-            st.caption("Thumbs")
-            st.feedback("thumbs", **_draft_widget(studio, generation_id, "thumbs"))
-        with stars_col:
-            st.caption("Rating")
-            st.feedback("stars", **_draft_widget(studio, generation_id, "stars"))
-        st.multiselect("Labels", options, **_draft_widget(studio, generation_id, "labels"))
-        st.text_area("Comment", height=68, **_draft_widget(studio, generation_id, "comment"))
-        st.text_area(
-            "Ideal answer",
-            height=68,
-            **_draft_widget(studio, generation_id, "ideal"),
-            help="What the completion should have said; sent to HoneyHive as ground_truth.",
-        )
-        if submit_button:
-            _render_submit(studio, generation_id, current)
-        render_delivery(studio, generation_id, current)
+    rubric_form.render_guidelines(rubric)
+    for dimension in rubric.dimensions:
+        part = rubric_form.part_of(dimension)
+        rubric_form.render_dimension(dimension, options, _draft_widget(studio, generation_id, part))
 
 
 def _mark_shown(generation_id: str) -> None:
@@ -299,27 +300,6 @@ def _mark_shown(generation_id: str) -> None:
     clocks: dict[str, tuple[float, float, float]] = st.session_state.setdefault(_CLOCKS, {})
     now, held = time.time(), clocks.get(generation_id)
     clocks[generation_id] = tuple(ItemClock.start(now) if held is None else ItemClock(*held).seen(now))
-
-
-def _render_rubric_form(
-    studio: Studio,
-    rubric: Rubric,
-    generation_id: str,
-    current: Mapping[str, Any],
-    options: list[str],
-    *,
-    submit_button: bool,
-) -> None:
-    """The form of a rubric other than the default: its guidelines, then each dimension."""
-    with st.container(border=True):
-        render_rating_summary(studio, generation_id, current)
-        rubric_form.render_guidelines(rubric)
-        for dimension in rubric.dimensions:
-            part = rubric_form.part_of(dimension)
-            rubric_form.render_dimension(dimension, options, _draft_widget(studio, generation_id, part))
-        if submit_button:
-            _render_submit(studio, generation_id, current)
-        render_delivery(studio, generation_id, current)
 
 
 def _render_submit(studio: Studio, generation_id: str, current: Mapping[str, Any]) -> None:
@@ -340,6 +320,26 @@ def _render_submit(studio: Studio, generation_id: str, current: Mapping[str, Any
     )
     if message(generation_id):  # right under the button that caused it
         st.warning(message(generation_id), icon=":material/info:")
+
+
+def render_default_parts(studio: Studio, generation_id: str, options: list[str]) -> None:
+    """The default rubric's widgets (thumbs, stars, labels, comment, ideal answer), each on its part of
+    the stored draft: the one rating form's, and the blind form of a shared queue's."""
+    thumbs_col, stars_col = st.columns([1, 3])
+    with thumbs_col:
+        st.caption("Thumbs")
+        st.feedback("thumbs", **_draft_widget(studio, generation_id, "thumbs"))
+    with stars_col:
+        st.caption("Rating")
+        st.feedback("stars", **_draft_widget(studio, generation_id, "stars"))
+    st.multiselect("Labels", options, **_draft_widget(studio, generation_id, "labels"))
+    st.text_area("Comment", height=68, **_draft_widget(studio, generation_id, "comment"))
+    st.text_area(
+        "Ideal answer",
+        height=68,
+        **_draft_widget(studio, generation_id, "ideal"),
+        help="What the completion should have said; sent to HoneyHive as ground_truth.",
+    )
 
 
 def _draft_widget(studio: Studio, generation_id: str, part: str) -> dict[str, Any]:

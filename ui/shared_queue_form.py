@@ -37,34 +37,10 @@ REVISED = REVIEW_QUEUE("shared", "revised")  # generation id -> the last revisio
 def render_blind_form(studio: Studio, generation_id: str) -> None:
     """This reviewer's rating of the item, not yet submitted: rating reruns only the form."""
     parts = rating_form.values(studio, generation_id)
-    options = list(studio.settings.labels)
-    for part in rating_form.PARTS:
-        value = parts.get(part)
-        if part == "labels":
-            value = [label for label in (value or []) if label in options]
-        st.session_state.setdefault(rating_form.widget_key(generation_id, part), value)
+    rubric, options = rating_form.seed_widgets(studio, generation_id, parts)
     with st.container(border=True):
         st.markdown(f"**Your rating:** {rating_form.summary(parts)} · *submitted with Complete and next*")
-        thumbs_col, stars_col = st.columns([1, 3])
-        with thumbs_col:
-            st.caption("Thumbs")
-            st.feedback("thumbs", **_draft_widget(studio, generation_id, "thumbs"))
-        with stars_col:
-            st.caption("Rating")
-            st.feedback("stars", **_draft_widget(studio, generation_id, "stars"))
-        st.multiselect("Labels", options, **_draft_widget(studio, generation_id, "labels"))
-        st.text_area("Comment", height=68, **_draft_widget(studio, generation_id, "comment"))
-        st.text_area(
-            "Ideal answer",
-            height=68,
-            **_draft_widget(studio, generation_id, "ideal"),
-            help="What the completion should have said; sent to HoneyHive as ground_truth.",
-        )
-
-
-def _draft_widget(studio: Studio, generation_id: str, part: str) -> dict[str, Any]:
-    key = rating_form.widget_key(generation_id, part)
-    return {"key": key, "on_change": rating_form.save_part, "args": (studio, generation_id, part, key)}
+        rating_form.render_parts(studio, rubric, generation_id, options)
 
 
 # ---- revising after the reveal ------------------------------------------------------------------

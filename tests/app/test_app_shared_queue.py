@@ -214,3 +214,38 @@ def test_after_the_reveal_a_revision_is_kept_apart_and_agreement_keeps_the_blind
         assert stores.queues.progress(queue.id).reviews_done == 3  # a revision is not another review
     finally:
         stores.close()
+
+
+RUBRIC = """name: support
+guidelines: |
+  Read the reply as the customer would.
+dimensions:
+  - name: helpfulness
+    kind: scale
+  - name: tone
+    kind: categorical
+    values: {friendly: Warm, neutral: Plain, rude: Impolite}
+"""
+
+
+def test_a_shared_queue_rates_with_the_active_rubric(studio_env, tmp_path):
+    """Before its reveal, a shared item's blind form is the active rubric's: its guidelines and its
+    dimensions, not the default form."""
+    from hive_review.rubrics.models import rubric_from_yaml
+
+    at = open_page(studio_app(), "review_queue")
+    _seed(studio_env, tmp_path, 2)
+    stores = open_stores(f"sqlite:///{tmp_path / 'sessions.sqlite3'}")
+    try:
+        stores.rubrics.save(rubric_from_yaml(RUBRIC))
+        stores.rubrics.set_active("support")
+    finally:
+        stores.close()
+    at.run().button(key=REVIEW_QUEUE.rebuild).click().run()
+    at.text_input(key=REVIEW_QUEUE.share_name).set_value("Support replies")
+    at.button(key=REVIEW_QUEUE.share_go).click().run()
+    _ok(at)
+    assert "Item 1 of the queue" in shown(texts(at))
+    assert "Read the reply as the customer would." in [str(t.value).strip() for t in at.text]  # the guidelines
+    assert "Ideal answer" not in [area.label for area in at.text_area]  # not the default form
+    assert {"helpfulness"} <= {str(c.value) for c in at.caption}
