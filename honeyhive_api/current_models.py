@@ -10,6 +10,10 @@ fields as ``null`` under pydantic 2, so a strict reading would refuse its reques
 
 The task-based contract the emulator also speaks lives in ``honeyhive_api.models``.
 
+One module, over 400 lines: it is the contract as one file to read against the reference; the
+models are small declarations that refer to each other, and split by resource they would import
+one another back and forth.
+
 One module of about 400 lines on purpose: it is the whole wire contract of one API, read side by
 side with the reference; split by resource it would scatter what the client and the emulator
 must agree on.
